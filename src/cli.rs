@@ -1,0 +1,120 @@
+//! The command line: what the user typed (clap derive structs, no logic) and the top-level
+//! `run`, which dispatches, prints errors on one line with a hint, and maps everything onto the
+//! exit status: 0 clean, 1 findings, 2 usage, configuration, I/O or git error (fail closed).
+
+use crate::commands;
+use crate::error::Hinted;
+use crate::report::Format;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// keyfence: stops API credentials (ServiceTitan App Keys, Client IDs and Secrets, and the common
+/// secrets of other services) from being shared through git.
+#[derive(Debug, Parser)]
+#[command(name = "keyfence", version, about, arg_required_else_help = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files, directories, standard input or the staged change for secrets.
+    ///
+    /// Exit status: 0 no findings, 1 findings (a commit is blocked), 2 error (the scan could not
+    /// read everything, so nothing can be concluded).
+    Scan(ScanArgs),
+    /// List every rule with the FAQ rule it enforces.
+    Rules(RulesArgs),
+}
+
+/// `keyfence scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan (default: `.`); `-` reads standard input.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Scan exactly what `git commit` would record: blobs from the index, only lines added
+    /// relative to HEAD.
+    #[arg(long, conflicts_with = "paths")]
+    pub staged: bool,
+
+    /// Output format of the findings on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Also write the report, in --format, to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// When to color human output (NO_COLOR is honored by `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Print secrets in clear (default: redacted in every format).
+    #[arg(long)]
+    pub show_secrets: bool,
+
+    /// Skip files larger than this many MiB, with a warning.
+    #[arg(long, value_name = "MIB", default_value_t = 25)]
+    pub max_file_size: u64,
+
+    /// Print nothing on standard error when there is nothing to report.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `keyfence rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// `--color` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Color when standard output is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always color.
+    Always,
+    /// Never color.
+    Never,
+}
+
+/// Parses the command line, runs it, and returns the exit status.
+///
+/// A panic anywhere is caught and turned into status 2: a hook that could not scan must block.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = std::panic::catch_unwind(|| match cli.command {
+        Command::Scan(args) => commands::scan::run(args),
+        Command::Rules(args) => commands::rules::run(args),
+    });
+    match outcome {
+        Ok(Ok(code)) => code,
+        Ok(Err(err)) => {
+            print_error(&err);
+            ExitCode::from(2)
+        }
+        Err(_) => {
+            eprintln!(
+                "keyfence: error: internal error (panic above); the scan did not finish, so it fails closed"
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Prints `keyfence: error: <chain>` and, if the chain holds a [`Hinted`], `hint: <hint>`.
+fn print_error(err: &anyhow::Error) {
+    eprintln!("keyfence: error: {err:#}");
+    if let Some(hinted) = err.chain().find_map(|e| e.downcast_ref::<Hinted>()) {
+        eprintln!("hint: {}", hinted.hint);
+    }
+}

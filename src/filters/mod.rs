@@ -1,0 +1,101 @@
+//! Decides whether a raw match is a secret worth reporting.
+//!
+//! The checks run in a fixed order, cheapest first, and the first that rejects wins:
+//! 1. body shape: `require_digit`, `max_repeat` (rule options);
+//! 2. entropy minimum on the body (`entropy`, bits per byte);
+//! 3. placeholder words (`reject_placeholders`, implied by `generic`);
+//! 4. references to a secret instead of a secret (`reject_references`, implied by `generic`);
+//! 5. generic value checks (`generic`): a letter and a digit, not a UUID, not an integrity hash;
+//! 6. the inline `keyfence:allow` marker on any line the secret spans ([`has_allow_marker`]).
+
+mod entropy;
+mod placeholder;
+
+pub use entropy::shannon_entropy;
+pub use placeholder::{is_reference, longest_run, placeholder_word};
+
+use crate::rules::RuleSpec;
+
+/// The marker that, anywhere on a line, suppresses findings on that line.
+pub const ALLOW_MARKER: &[u8] = b"keyfence:allow";
+
+/// True if the rule's value checks accept this secret (checks 1-5 of the module doc).
+///
+/// `secret` is the whole secret and `body` its random part (the same bytes when the rule has no
+/// body group).
+pub fn value_passes(rule: &RuleSpec, secret: &[u8], body: &[u8]) -> bool {
+    if secret.is_empty() {
+        return false;
+    }
+    if rule.require_digit && !body.iter().any(u8::is_ascii_digit) {
+        return false;
+    }
+    if rule.max_repeat.is_some_and(|max| longest_run(body) > max) {
+        return false;
+    }
+    if rule.entropy.is_some_and(|min| shannon_entropy(body) < min) {
+        return false;
+    }
+    if (rule.reject_placeholders || rule.generic) && placeholder_word(secret).is_some() {
+        return false;
+    }
+    if (rule.reject_references || rule.generic) && is_reference(secret) {
+        return false;
+    }
+    if rule.generic && !generic_value_passes(secret) {
+        return false;
+    }
+    true
+}
+
+/// Values a generic (context-only) rule accepts: at least one ASCII letter and one digit, and not
+/// shaped like a UUID or a subresource-integrity hash, which are identifiers, not credentials.
+fn generic_value_passes(value: &[u8]) -> bool {
+    value.iter().any(u8::is_ascii_alphabetic)
+        && value.iter().any(u8::is_ascii_digit)
+        && !is_uuid(value)
+        && !is_integrity_hash(value)
+}
+
+/// 8-4-4-4-12 hexadecimal groups.
+fn is_uuid(value: &[u8]) -> bool {
+    let groups: Vec<&[u8]> = value.split(|&b| b == b'-').collect();
+    groups.len() == 5
+        && groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && groups.iter().all(|g| g.iter().all(u8::is_ascii_hexdigit))
+}
+
+/// `sha256-…`, `sha384-…`, `sha512-…` (lockfiles, SRI attributes).
+fn is_integrity_hash(value: &[u8]) -> bool {
+    [b"sha1-".as_slice(), b"sha256-", b"sha384-", b"sha512-"].iter().any(|p| value.starts_with(p))
+}
+
+/// True if any line that `span` (byte offsets into `text`) touches contains [`ALLOW_MARKER`].
+pub fn has_allow_marker(text: &[u8], span: std::ops::Range<usize>) -> bool {
+    let line_start = memchr::memrchr(b'\n', &text[..span.start]).map_or(0, |i| i + 1);
+    let line_end = memchr::memchr(b'\n', &text[span.end..]).map_or(text.len(), |i| span.end + i);
+    memchr::memmem::find(&text[line_start..line_end], ALLOW_MARKER).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid_shapes() {
+        assert!(is_uuid(b"123e4567-e89b-12d3-a456-426614174000"));
+        assert!(!is_uuid(b"123e4567-e89b-12d3-a456-42661417400"));
+        assert!(!is_uuid(b"123e4567e89b12d3a456426614174000"));
+    }
+
+    #[test]
+    fn allow_marker_on_any_spanned_line() {
+        let text = b"a\nkey=SECRET # keyfence:allow\nb";
+        let start = 6;
+        assert!(has_allow_marker(text, start..start + 6));
+        assert!(!has_allow_marker(text, 0..1));
+        let multi = b"BEGIN keyfence:allow\nbody\nEND\nnext";
+        assert!(has_allow_marker(multi, 0..29));
+        assert!(!has_allow_marker(multi, 30..34));
+    }
+}

@@ -1,0 +1,78 @@
+//! Placeholder and reference detection (DESIGN §2: full-length placeholders exist in docs and
+//! samples, so shape alone is not enough).
+
+/// Words that mark a value as a placeholder, matched case-insensitively anywhere in the secret.
+/// From DESIGN §2, plus a few common fill-ins.
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "xxxx",
+    "example",
+    "sample",
+    "test",
+    "your",
+    "dummy",
+    "fake",
+    "placeholder",
+    "redacted",
+    "changeme",
+    "change_me",
+    "qwerty",
+    "****",
+    "<",
+    "insert",
+];
+
+/// The first placeholder word found in `secret` (ASCII case-insensitive), if any.
+pub fn placeholder_word(secret: &[u8]) -> Option<&'static str> {
+    let lower = secret.to_ascii_lowercase();
+    PLACEHOLDER_WORDS.iter().copied().find(|word| memchr::memmem::find(&lower, word.as_bytes()).is_some())
+}
+
+/// True for values that name where a secret comes from instead of holding one: `${X}`, `$X`,
+/// `%X%`, `{{ x }}`, `<x>`, `process.env.X`, `os.environ…`, `getenv…`, `ENV[…]`, `secrets.X`.
+pub fn is_reference(value: &[u8]) -> bool {
+    if matches!(value.first(), Some(b'$' | b'%' | b'{' | b'<')) {
+        return true;
+    }
+    let lower = value.to_ascii_lowercase();
+    ["process.env", "os.environ", "getenv", "env[", "secrets.", "import.meta.env"]
+        .iter()
+        .any(|needle| memchr::memmem::find(&lower, needle.as_bytes()).is_some())
+}
+
+/// Length of the longest run of one repeated byte in `bytes` (0 for empty input).
+pub fn longest_run(bytes: &[u8]) -> usize {
+    let mut longest = 0;
+    let mut current = 0;
+    let mut previous = None;
+    for &b in bytes {
+        current = if previous == Some(b) { current + 1 } else { 1 };
+        previous = Some(b);
+        longest = longest.max(current);
+    }
+    longest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs() {
+        assert_eq!(longest_run(b""), 0);
+        assert_eq!(longest_run(b"abc"), 1);
+        assert_eq!(longest_run(b"abbbbbc"), 5);
+    }
+
+    #[test]
+    fn placeholders() {
+        assert_eq!(placeholder_word(b"ak1.YOURkey"), Some("your"));
+        assert_eq!(placeholder_word(b"a1b2c3"), None);
+    }
+
+    #[test]
+    fn references() {
+        assert!(is_reference(b"${X}"));
+        assert!(is_reference(b"process.env.API_KEY"));
+        assert!(!is_reference(b"a1b2c3d4"));
+    }
+}

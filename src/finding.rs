@@ -1,0 +1,212 @@
+//! A finding: one secret, where it is, the rule that found it and the FAQ rule it breaks.
+
+use crate::rules::{FaqRule, RuleSpec, Severity};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::ops::Range;
+
+/// The policy a finding cites, as reports show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FaqRef {
+    /// Catalog id, e.g. `ST-FAQ-NO-SHARED-APP-KEY`.
+    pub id: String,
+    /// Our one-line paraphrase.
+    pub rule: String,
+    /// The page it comes from.
+    pub url: String,
+}
+
+/// One reported secret.
+///
+/// Lines and columns are 1-based; columns count Unicode scalar values (invalid UTF-8 bytes count
+/// one each) and `end_column` is the column of the secret's last character, inclusive.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// Id of the rule that matched.
+    pub rule_id: String,
+    /// The rule's description.
+    pub description: String,
+    /// The rule's severity.
+    pub severity: Severity,
+    /// Path of the file or blob (relative to the repository root), or `-` for standard input.
+    pub path: String,
+    /// Line of the first character of the secret.
+    pub line: usize,
+    /// Column of the first character of the secret.
+    pub column: usize,
+    /// Line of the last character of the secret.
+    pub end_line: usize,
+    /// Column of the last character of the secret.
+    pub end_column: usize,
+    /// The secret in clear; reports print [`Finding::redacted`] unless asked otherwise.
+    pub secret: String,
+    /// The secret with all but its fixed prefix and two characters of its body hidden.
+    pub redacted: String,
+    /// Hex SHA-256 of rule id, path and secret (see [`fingerprint`]).
+    pub fingerprint: String,
+    /// Commit holding the secret, for history scans.
+    pub commit: Option<String>,
+    /// Author email of that commit.
+    pub author: Option<String>,
+    /// The FAQ rule the finding breaks.
+    pub faq: FaqRef,
+    /// What to do now, in order.
+    pub next_steps: Vec<String>,
+    /// Where the token format is documented.
+    pub reference: String,
+}
+
+/// Line and column of byte offsets in one text; the line starts are computed once, on demand.
+#[derive(Debug)]
+pub struct LineIndex<'a> {
+    text: &'a [u8],
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    /// Indexes the line starts of `text`.
+    pub fn new(text: &'a [u8]) -> LineIndex<'a> {
+        let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', text).map(|i| i + 1)).collect();
+        LineIndex { text, starts }
+    }
+
+    /// 1-based (line, column) of the byte at `offset`.
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let line_start = self.starts[line - 1];
+        let column = self.text[line_start..offset].iter().filter(|&&b| b & 0xC0 != 0x80).count() + 1;
+        (line, column)
+    }
+}
+
+/// What a finding is made of, besides the rule and the catalog entry.
+#[derive(Debug)]
+pub struct FindingSite<'a> {
+    /// The scanned text.
+    pub text: &'a [u8],
+    /// Where the text came from (reported path).
+    pub path: &'a str,
+    /// The secret's byte range in `text`.
+    pub secret: Range<usize>,
+    /// The secret's random part, inside `secret`.
+    pub body: Range<usize>,
+}
+
+impl Finding {
+    /// Builds a finding for `site`, found by `rule`, citing `faq`.
+    pub fn new(rule: &RuleSpec, faq: &FaqRule, site: &FindingSite<'_>, lines: &LineIndex<'_>) -> Finding {
+        let secret_bytes = &site.text[site.secret.clone()];
+        let secret = String::from_utf8_lossy(secret_bytes).into_owned();
+        let (line, column) = lines.position(site.secret.start);
+        let last = last_char_start(site.text, site.secret.clone());
+        let (end_line, end_column) = lines.position(last);
+        let prefix = &site.text[site.secret.start..site.body.start.max(site.secret.start)];
+        let body = &site.text[site.body.clone()];
+        Finding {
+            rule_id: rule.id.clone(),
+            description: rule.description.clone(),
+            severity: rule.severity,
+            path: site.path.to_owned(),
+            line,
+            column,
+            end_line,
+            end_column,
+            redacted: redact(prefix, body),
+            fingerprint: fingerprint(&rule.id, site.path, &secret),
+            secret,
+            commit: None,
+            author: None,
+            faq: FaqRef { id: faq.id.clone(), rule: faq.rule.clone(), url: faq.url.clone() },
+            next_steps: faq.next_steps.clone(),
+            reference: rule.reference.clone(),
+        }
+    }
+
+    /// The secret as reports show it: in clear only when `show_secrets`.
+    pub fn shown_secret(&self, show_secrets: bool) -> &str {
+        if show_secrets {
+            &self.secret
+        } else {
+            &self.redacted
+        }
+    }
+}
+
+/// Byte offset of the first byte of the last character in `range` (which must not be empty).
+fn last_char_start(text: &[u8], range: Range<usize>) -> usize {
+    let mut last = range.end - 1;
+    while last > range.start && text[last] & 0xC0 == 0x80 {
+        last -= 1;
+    }
+    last
+}
+
+/// Hex SHA-256 of `rule_id`, `path` and `secret`, NUL-separated.
+///
+/// No line number goes in, so a baseline entry survives edits that move the secret; a moved or
+/// renamed file, or a rotated secret, is a new finding.
+pub fn fingerprint(rule_id: &str, path: &str, secret: &str) -> String {
+    let mut hasher = Sha256::new();
+    for part in [rule_id, path, secret] {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The fixed prefix in full, then at most two characters of the body, then `…`.
+///
+/// A secret with no prefix and a body under 12 bytes shows only `…`, since two characters of a
+/// short password say too much. Control characters (a PEM block's newlines) are escaped.
+pub fn redact(prefix: &[u8], body: &[u8]) -> String {
+    let mut shown = escape_controls(&String::from_utf8_lossy(prefix));
+    let body = String::from_utf8_lossy(body);
+    let body = body.trim_start_matches(|c: char| c.is_whitespace() || c == '\\');
+    if !prefix.is_empty() || body.len() >= 12 {
+        shown.push_str(&escape_controls(&body.chars().take(2).collect::<String>()));
+    }
+    shown.push('…');
+    shown
+}
+
+fn escape_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' => "\\n".to_owned(),
+            '\r' => "\\r".to_owned(),
+            '\t' => "\\t".to_owned(),
+            c if c.is_control() => format!("\\u{{{:x}}}", c as u32),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_and_count_characters() {
+        let text = "ab\ncé=X\n".as_bytes();
+        let index = LineIndex::new(text);
+        assert_eq!(index.position(0), (1, 1));
+        assert_eq!(index.position(3), (2, 1));
+        let x = text.iter().position(|&b| b == b'X').unwrap();
+        assert_eq!(index.position(x), (2, 4));
+    }
+
+    #[test]
+    fn redaction_keeps_prefix_and_two_body_characters() {
+        assert_eq!(redact(b"ak1.", b"x7abcdefghijklmnopqrstuvw"), "ak1.x7…");
+        assert_eq!(redact(b"", b"short"), "…");
+        assert_eq!(redact(b"", b"QHeVVEqZe2qpUWnoVPDF2yeE6RsXcNOP"), "QH…");
+        assert_eq!(redact(b"-----BEGIN KEY-----\n", b"\nMIIEab"), "-----BEGIN KEY-----\\nMI…");
+    }
+
+    #[test]
+    fn fingerprint_ignores_line_and_separates_fields() {
+        assert_eq!(fingerprint("r", "p", "s"), fingerprint("r", "p", "s"));
+        assert_ne!(fingerprint("r", "ps", ""), fingerprint("r", "p", "s"));
+        assert_eq!(fingerprint("r", "p", "s").len(), 64);
+    }
+}

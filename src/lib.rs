@@ -1,0 +1,22 @@
+//! keyfence finds API credentials — ServiceTitan App Keys, Client IDs and Client Secrets first,
+//! and the common secrets of other services — in what is about to be committed, in commit
+//! ranges and in files, and says which FAQ rule forbids sharing each one.
+//!
+//! Data flows one way: a source ([`sources`]) yields fragments of text with their provenance;
+//! the [`scanner`] runs the keyword prefilter and rule regexes ([`matcher`]), then the
+//! [`filters`]; survivors become [`finding`]s, which are sorted and written by a reporter
+//! ([`report`]). Rules are data ([`rules`], from `patterns/*.toml`, embedded at build time).
+
+#![deny(missing_docs)]
+
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod filters;
+pub mod finding;
+pub mod matcher;
+pub mod report;
+pub mod rules;
+pub mod scanner;
+pub mod settings;
+pub mod sources;

@@ -1,0 +1,54 @@
+//! Human-readable text. Color (via `colored`) only highlights; the text reads the same without it.
+
+use super::ReportOptions;
+use crate::finding::Finding;
+use crate::rules::Severity;
+use colored::Colorize;
+use std::io::{self, Write};
+
+/// Writes each finding as a block:
+///
+/// ```text
+/// .env:3:12: servicetitan-app-key (critical) ServiceTitan App Key
+///   secret  ak1.x7…
+///   breaks  ST-FAQ-NO-SHARED-APP-KEY: <paraphrase>
+///           <FAQ page URL>
+///   next    1. <step>
+///           2. <step>
+/// ```
+pub fn write(findings: &[Finding], options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+    for (i, finding) in findings.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        write_one(finding, options, out)?;
+    }
+    Ok(())
+}
+
+fn write_one(f: &Finding, options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+    let location = format!("{}:{}:{}", f.path, f.line, f.column);
+    writeln!(out, "{}: {} ({}) {}", location.bold(), f.rule_id.bold(), severity(f.severity), f.description)?;
+    if let Some(commit) = &f.commit {
+        let author = f.author.as_deref().unwrap_or("unknown author");
+        writeln!(out, "  commit  {commit} ({author})")?;
+    }
+    writeln!(out, "  secret  {}", f.shown_secret(options.show_secrets).yellow())?;
+    writeln!(out, "  breaks  {}: {}", f.faq.id.bold(), f.faq.rule)?;
+    writeln!(out, "          {}", f.faq.url.underline())?;
+    for (n, step) in f.next_steps.iter().enumerate() {
+        let label = if n == 0 { "  next  " } else { "        " };
+        writeln!(out, "{label}  {}. {step}", n + 1)?;
+    }
+    Ok(())
+}
+
+fn severity(severity: Severity) -> colored::ColoredString {
+    let name = severity.as_str();
+    match severity {
+        Severity::Critical => name.red().bold(),
+        Severity::High => name.red(),
+        Severity::Medium => name.yellow(),
+        Severity::Low => name.normal(),
+    }
+}

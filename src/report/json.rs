@@ -1,0 +1,52 @@
+//! JSON: an array of findings with the fields of the user contract (DESIGN §4).
+
+use super::ReportOptions;
+use crate::finding::{FaqRef, Finding};
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// One finding as JSON shows it.
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule_id: &'a str,
+    description: &'a str,
+    severity: &'a str,
+    path: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    secret: &'a str,
+    fingerprint: &'a str,
+    commit: Option<&'a str>,
+    author: Option<&'a str>,
+    faq: &'a FaqRef,
+    next_steps: &'a [String],
+    reference: &'a str,
+}
+
+/// Writes `findings` as a pretty-printed JSON array, then a newline.
+pub fn write(findings: &[Finding], options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+    let rows: Vec<JsonFinding<'_>> = findings
+        .iter()
+        .map(|f| JsonFinding {
+            rule_id: &f.rule_id,
+            description: &f.description,
+            severity: f.severity.as_str(),
+            path: &f.path,
+            line: f.line,
+            column: f.column,
+            end_line: f.end_line,
+            end_column: f.end_column,
+            secret: f.shown_secret(options.show_secrets),
+            fingerprint: &f.fingerprint,
+            commit: f.commit.as_deref(),
+            author: f.author.as_deref(),
+            faq: &f.faq,
+            next_steps: &f.next_steps,
+            reference: &f.reference,
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &rows)?;
+    writeln!(out)
+}

@@ -1,0 +1,49 @@
+//! Reporters: sorted findings in, one output format out.
+//!
+//! Every format redacts secrets unless `show_secrets` is set. A reporter writes only the
+//! findings; the one-line summary and diagnostics go to standard error (see `commands::scan`),
+//! so standard output stays machine-readable.
+
+mod human;
+mod json;
+
+use crate::finding::Finding;
+use clap::ValueEnum;
+use std::io::{self, Write};
+
+/// Output formats of `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Readable text, colored on a terminal.
+    Human,
+    /// A JSON array of findings (DESIGN §4).
+    Json,
+}
+
+/// How reports render findings.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportOptions {
+    /// Print secrets in clear instead of redacted.
+    pub show_secrets: bool,
+}
+
+/// Writes `findings` (already sorted) to `out` in `format`.
+pub fn write(
+    format: Format,
+    findings: &[Finding],
+    options: ReportOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Human => human::write(findings, options, out),
+        Format::Json => json::write(findings, options, out),
+    }
+}
+
+/// Sorts findings the way every report lists them: path, line, column, rule.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (&a.path, a.line, a.column, &a.rule_id, &a.commit)
+            .cmp(&(&b.path, b.line, b.column, &b.rule_id, &b.commit))
+    });
+}

@@ -1,0 +1,222 @@
+//! Rules as data: the schema of `patterns/*.toml`, loading, and validation.
+//!
+//! A rule file holds `[[rule]]` tables (see [`RuleSpec`]) and the catalog file holds `[[faq]]`
+//! tables (see [`FaqRule`]). The built-in files are embedded at build time by `build.rs`
+//! ([`embedded::EMBEDDED_PATTERNS`]); [`RuleSet::builtin`] parses and validates them. Validation
+//! happens here, once, so the matcher can assume every rule is well formed.
+
+pub mod embedded;
+mod faq;
+
+pub use faq::FaqRule;
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// How bad a leak of this kind is; orders reports and maps onto SARIF levels later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Leaks that grant broad access on their own (App Keys, client secrets, private keys).
+    Critical,
+    /// Leaks that grant access or identify an account.
+    High,
+    /// Leaks found by context only (generic assignments).
+    Medium,
+    /// Informational.
+    Low,
+}
+
+impl Severity {
+    /// The lowercase name used in every report format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+}
+
+/// One positive example of a rule: a line (or block) of text and the secret the rule must
+/// extract from it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleExample {
+    /// Text as it would appear in a file.
+    pub text: String,
+    /// The exact secret the rule reports for `text`.
+    pub secret: String,
+}
+
+/// One rule as written in `patterns/*.toml`.
+///
+/// The regex is compiled over bytes with Unicode off (ASCII classes, `.` matches any byte but
+/// `\n`). The secret is the capture group named `secret` (the whole match if there is none); the
+/// optional group `body` is the random part after a fixed prefix, which redaction and the body
+/// checks look at.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Unique kebab-case id, e.g. `servicetitan-app-key`.
+    pub id: String,
+    /// What the rule finds, for people.
+    pub description: String,
+    /// How bad a leak is.
+    pub severity: Severity,
+    /// Id of the policy in the FAQ catalog (`patterns/faq.toml`) a finding cites.
+    pub faq: String,
+    /// Where the token format is documented.
+    pub reference: String,
+    /// Case-insensitive literals of which at least one must occur in the text before the regex
+    /// runs. Empty: the regex always runs.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// The pattern (Rust `regex` syntax).
+    pub regex: String,
+    /// Minimum Shannon entropy, in bits per byte, of the body (or the secret if no body group).
+    #[serde(default)]
+    pub entropy: Option<f64>,
+    /// Reject bodies without an ASCII digit.
+    #[serde(default)]
+    pub require_digit: bool,
+    /// Reject bodies with a run of more than this many equal characters.
+    #[serde(default)]
+    pub max_repeat: Option<usize>,
+    /// Reject secrets containing a placeholder word (example, your, xxxx, ...).
+    #[serde(default)]
+    pub reject_placeholders: bool,
+    /// Reject values that are references to a secret rather than a secret (`${X}`,
+    /// `process.env.X`, `os.environ`...).
+    #[serde(default)]
+    pub reject_references: bool,
+    /// A context-only rule: it implies the placeholder, reference and generic value checks, and
+    /// yields to a provider rule that finds the same secret.
+    #[serde(default)]
+    pub generic: bool,
+    /// Texts the rule must find, with the secret it must extract.
+    #[serde(default)]
+    pub examples: Vec<RuleExample>,
+    /// Texts the rule must not report.
+    #[serde(default)]
+    pub negative_examples: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PatternFile {
+    #[serde(default)]
+    rule: Vec<RuleSpec>,
+    #[serde(default)]
+    faq: Vec<FaqRule>,
+}
+
+/// Every rule and every FAQ catalog entry in force for a scan, validated.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    /// Rules in file-name order, then file order.
+    pub rules: Vec<RuleSpec>,
+    /// The FAQ catalog.
+    pub faqs: Vec<FaqRule>,
+}
+
+impl RuleSet {
+    /// The rules embedded at build time.
+    ///
+    /// Errors if an embedded file does not parse or validate, which the test suite rules out.
+    pub fn builtin() -> Result<RuleSet> {
+        RuleSet::from_files(embedded::EMBEDDED_PATTERNS.iter().copied())
+    }
+
+    /// Parses and validates (file name, TOML text) pairs; the name is used in error messages.
+    pub fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<RuleSet> {
+        let mut set = RuleSet { rules: Vec::new(), faqs: Vec::new() };
+        for (name, text) in files {
+            let file: PatternFile =
+                toml::from_str(text).with_context(|| format!("invalid rule file {name}"))?;
+            set.rules.extend(file.rule);
+            set.faqs.extend(file.faq);
+        }
+        set.validate()?;
+        Ok(set)
+    }
+
+    /// The FAQ catalog entry with this id.
+    pub fn faq(&self, id: &str) -> Option<&FaqRule> {
+        self.faqs.iter().find(|faq| faq.id == id)
+    }
+
+    fn validate(&self) -> Result<()> {
+        let mut faq_ids = HashSet::new();
+        for faq in &self.faqs {
+            if !faq_ids.insert(faq.id.as_str()) {
+                bail!("FAQ rule {} is defined twice", faq.id);
+            }
+        }
+        let mut rule_ids = HashSet::new();
+        for rule in &self.rules {
+            if !is_kebab_case(&rule.id) {
+                bail!("rule id {:?} is not kebab-case (a-z, 0-9, single dashes)", rule.id);
+            }
+            if !rule_ids.insert(rule.id.as_str()) {
+                bail!("rule {} is defined twice", rule.id);
+            }
+            if !faq_ids.contains(rule.faq.as_str()) {
+                bail!("rule {} cites FAQ rule {}, which is not in the catalog", rule.id, rule.faq);
+            }
+            if rule.keywords.iter().any(|k| k.is_empty()) {
+                bail!("rule {} has an empty keyword", rule.id);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// True for ids like `servicetitan-app-key`: lowercase ASCII letters and digits in groups joined
+/// by single dashes.
+pub fn is_kebab_case(id: &str) -> bool {
+    !id.is_empty()
+        && id.split('-').all(|part| {
+            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kebab_case() {
+        assert!(is_kebab_case("servicetitan-app-key"));
+        assert!(is_kebab_case("aws2"));
+        assert!(!is_kebab_case("Servicetitan"));
+        assert!(!is_kebab_case("a--b"));
+        assert!(!is_kebab_case("-a"));
+        assert!(!is_kebab_case(""));
+        assert!(!is_kebab_case("a_b"));
+    }
+
+    #[test]
+    fn unknown_faq_is_rejected() {
+        let rules = r#"
+            [[rule]]
+            id = "x"
+            description = "x"
+            severity = "low"
+            faq = "NOPE"
+            reference = "https://example.invalid"
+            regex = "x"
+        "#;
+        let err = RuleSet::from_files([("r.toml", rules)]).unwrap_err();
+        assert!(err.to_string().contains("NOPE"), "{err}");
+    }
+
+    #[test]
+    fn unknown_field_is_rejected() {
+        let rules = "[[rule]]\nid='x'\nbogus=1\n";
+        let err = RuleSet::from_files([("r.toml", rules)]).unwrap_err();
+        assert!(format!("{err:#}").contains("bogus"), "{err:#}");
+    }
+}

@@ -1,0 +1,88 @@
+//! Turns what the user typed into what a scan will do, checking combinations once.
+
+use crate::cli::{ColorChoice, ScanArgs};
+use crate::error::Hinted;
+use crate::report::{Format, ReportOptions};
+use crate::sources::SourceOptions;
+use anyhow::Result;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// What to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Files and directories.
+    Paths(Vec<PathBuf>),
+    /// The staged change of the repository around the current directory.
+    Staged,
+    /// Standard input.
+    Stdin,
+}
+
+/// A resolved `keyfence scan`.
+#[derive(Debug, Clone)]
+pub struct ScanSettings {
+    /// What to read.
+    pub target: Target,
+    /// Source limits.
+    pub source: SourceOptions,
+    /// Format of standard output and of the report file.
+    pub format: Format,
+    /// Where to write a copy of the report.
+    pub report_file: Option<PathBuf>,
+    /// How findings render.
+    pub report: ReportOptions,
+    /// Whether standard output gets color.
+    pub color: bool,
+    /// Say nothing on standard error when there is nothing to report.
+    pub quiet: bool,
+}
+
+impl ScanSettings {
+    /// Resolves `args`. Errors (exit 2) on `-` mixed with other paths or a zero size limit.
+    pub fn resolve(args: ScanArgs) -> Result<ScanSettings> {
+        let target = if args.staged {
+            Target::Staged
+        } else if args.paths.iter().any(|p| p.as_os_str() == "-") {
+            if args.paths.len() > 1 {
+                return Err(Hinted::new(
+                    "`-` (standard input) cannot be scanned together with other paths",
+                    "run one scan for standard input and another for the paths",
+                )
+                .into());
+            }
+            Target::Stdin
+        } else if args.paths.is_empty() {
+            Target::Paths(vec![PathBuf::from(".")])
+        } else {
+            Target::Paths(args.paths)
+        };
+        if args.max_file_size == 0 {
+            return Err(Hinted::new(
+                "--max-file-size must be at least 1 (MiB)",
+                "pass a size in MiB, e.g. --max-file-size 50",
+            )
+            .into());
+        }
+        Ok(ScanSettings {
+            target,
+            source: SourceOptions { max_file_size: args.max_file_size.saturating_mul(1024 * 1024) },
+            format: args.format,
+            report_file: args.report,
+            report: ReportOptions { show_secrets: args.show_secrets },
+            color: wants_color(args.color),
+            quiet: args.quiet,
+        })
+    }
+}
+
+/// `--always` and `--never` win; `auto` colors a terminal unless NO_COLOR is set and non-empty.
+fn wants_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+        }
+    }
+}

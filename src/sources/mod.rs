@@ -1,0 +1,200 @@
+//! Where the bytes come from: files and directories, the git index, standard input.
+//!
+//! Every source turns what it reads into [`Fragment`]s (text plus a typed record of where it came
+//! from) and hands each to a visitor; nothing downstream reopens a file or the repository.
+//! Problems that stop a source from reading something are recorded in [`Diagnostics`] so the run
+//! can fail closed (exit 2) after reporting what it did find.
+
+pub mod files;
+pub mod staged;
+pub mod stdin;
+
+use std::borrow::Cow;
+use std::sync::Mutex;
+
+/// Where a fragment came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Provenance {
+    /// A file on disk; `path` is relative to the repository root when the file is inside a git
+    /// work tree, else as given on the command line.
+    File {
+        /// Reported path.
+        path: String,
+    },
+    /// A blob in the git index (what `git commit` would record); `path` is relative to the
+    /// repository root.
+    Staged {
+        /// Path in the index.
+        path: String,
+    },
+    /// Standard input, reported as path `-`.
+    Stdin,
+}
+
+impl Provenance {
+    /// The path findings report, with `/` separators.
+    pub fn path(&self) -> &str {
+        match self {
+            Provenance::File { path } | Provenance::Staged { path } => path,
+            Provenance::Stdin => "-",
+        }
+    }
+}
+
+/// 1-based inclusive line ranges, sorted and disjoint: the lines a change added.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineSet {
+    ranges: Vec<(usize, usize)>,
+}
+
+impl LineSet {
+    /// Adds lines `first..=last` (1-based). Ranges must be added in increasing order.
+    pub fn push(&mut self, first: usize, last: usize) {
+        debug_assert!(first <= last);
+        match self.ranges.last_mut() {
+            Some(previous) if previous.1 + 1 >= first => previous.1 = previous.1.max(last),
+            _ => self.ranges.push((first, last)),
+        }
+    }
+
+    /// True if any line of `first..=last` is in the set.
+    pub fn intersects(&self, first: usize, last: usize) -> bool {
+        let after = self.ranges.partition_point(|&(_, end)| end < first);
+        self.ranges.get(after).is_some_and(|&(start, _)| start <= last)
+    }
+
+    /// True if no line is in the set.
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
+}
+
+/// A unit of text to scan, with where it came from.
+#[derive(Debug, Clone)]
+pub struct Fragment<'a> {
+    /// Where the bytes came from.
+    pub provenance: Provenance,
+    /// The text (already decoded from UTF-16 when it had a byte-order mark).
+    pub text: Cow<'a, [u8]>,
+    /// When set, only findings touching these lines are reported (the lines a change added).
+    pub added_lines: Option<LineSet>,
+}
+
+/// Bytes read from some source, classified before scanning.
+#[derive(Debug)]
+pub enum Content<'a> {
+    /// Text to scan.
+    Text(Cow<'a, [u8]>),
+    /// Binary data (a NUL byte in the first 8 KiB): not scanned, like git's own heuristic.
+    Binary,
+}
+
+/// How much of the start of a file is searched for a NUL byte to call it binary (git uses 8000).
+pub const BINARY_SNIFF_LEN: usize = 8192;
+
+/// Classifies raw bytes: UTF-16 with a byte-order mark is decoded to UTF-8 (unpaired surrogates
+/// become U+FFFD, newlines are kept so line numbers still hold); otherwise a NUL byte in the first
+/// [`BINARY_SNIFF_LEN`] bytes means binary; anything else is text, valid UTF-8 or not.
+pub fn classify(bytes: Cow<'_, [u8]>) -> Content<'_> {
+    if let Some(decoded) = decode_utf16_with_bom(&bytes) {
+        return Content::Text(Cow::Owned(decoded));
+    }
+    let sniff = &bytes[..bytes.len().min(BINARY_SNIFF_LEN)];
+    if memchr::memchr(0, sniff).is_some() {
+        Content::Binary
+    } else {
+        Content::Text(bytes)
+    }
+}
+
+fn decode_utf16_with_bom(bytes: &[u8]) -> Option<Vec<u8>> {
+    let little_endian = match bytes {
+        [0xFF, 0xFE, ..] => true,
+        [0xFE, 0xFF, ..] => false,
+        _ => return None,
+    };
+    let units = bytes[2..].chunks_exact(2).map(|pair| {
+        let pair = [pair[0], pair[1]];
+        if little_endian {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        }
+    });
+    let text: String = char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect();
+    Some(text.into_bytes())
+}
+
+/// Errors and warnings a source met while reading; shared by the threads of a parallel walk.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    errors: Mutex<Vec<String>>,
+    warnings: Mutex<Vec<String>>,
+}
+
+impl Diagnostics {
+    /// Records that something could not be scanned; the run will exit 2 (fail closed).
+    pub fn error(&self, message: String) {
+        self.errors.lock().unwrap_or_else(|e| e.into_inner()).push(message);
+    }
+
+    /// Records something worth telling that does not make the scan incomplete by our contract
+    /// (e.g. a file over the size limit).
+    pub fn warning(&self, message: String) {
+        self.warnings.lock().unwrap_or_else(|e| e.into_inner()).push(message);
+    }
+
+    /// All errors, sorted (parallel walks record them in any order).
+    pub fn errors(&self) -> Vec<String> {
+        let mut errors = self.errors.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        errors.sort();
+        errors
+    }
+
+    /// All warnings, sorted.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = self.warnings.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        warnings.sort();
+        warnings
+    }
+}
+
+/// Options every source honors.
+#[derive(Debug, Clone)]
+pub struct SourceOptions {
+    /// Files (and blobs) larger than this many bytes are skipped with a warning.
+    pub max_file_size: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_set_merges_and_intersects() {
+        let mut set = LineSet::default();
+        set.push(2, 3);
+        set.push(4, 4);
+        set.push(10, 12);
+        assert_eq!(set.ranges, vec![(2, 4), (10, 12)]);
+        assert!(set.intersects(1, 2));
+        assert!(set.intersects(4, 9));
+        assert!(!set.intersects(5, 9));
+        assert!(set.intersects(12, 20));
+        assert!(!set.intersects(13, 20));
+        assert!(!set.intersects(1, 1));
+    }
+
+    #[test]
+    fn utf16_is_decoded_and_nul_is_binary() {
+        let utf16: Vec<u8> =
+            [0xFF, 0xFE].into_iter().chain("a=1\n".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        match classify(Cow::Owned(utf16)) {
+            Content::Text(text) => assert_eq!(&*text, b"a=1\n"),
+            Content::Binary => panic!("UTF-16 with BOM is text"),
+        }
+        assert!(matches!(classify(Cow::Borrowed(b"a\0b")), Content::Binary));
+        assert!(matches!(classify(Cow::Borrowed(b"\xff\xfe")), Content::Text(_)));
+        assert!(matches!(classify(Cow::Borrowed(b"caf\xe9")), Content::Text(_)));
+    }
+}

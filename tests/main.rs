@@ -1,0 +1,12 @@
+//! The integration test binary: every test drives the real `keyfence` binary (or the library's
+//! rule set) against throwaway git repositories and files.
+
+mod common;
+
+mod errors;
+mod files;
+mod hook_by_hand;
+mod output;
+mod rules;
+mod staged;
+mod stdin;

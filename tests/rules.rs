@@ -1,0 +1,175 @@
+//! Every built-in rule proves itself: its examples match with the expected secret, its negative
+//! examples do not match, ids are unique kebab-case, FAQ ids exist; and the embedded table is the
+//! `patterns/` folder.
+
+use keyfence::rules::embedded::EMBEDDED_PATTERNS;
+use keyfence::rules::{is_kebab_case, RuleSet};
+use keyfence::scanner::Scanner;
+use keyfence::sources::{Fragment, Provenance};
+use std::borrow::Cow;
+
+fn scan(scanner: &Scanner, text: &str) -> Vec<keyfence::finding::Finding> {
+    let fragment = Fragment {
+        provenance: Provenance::File { path: "example".into() },
+        text: Cow::Borrowed(text.as_bytes()),
+        added_lines: None,
+    };
+    scanner.scan(&fragment)
+}
+
+fn only_rule(all: &RuleSet, index: usize) -> Scanner {
+    let set = RuleSet { rules: vec![all.rules[index].clone()], faqs: all.faqs.clone() };
+    Scanner::new(set).unwrap().ignoring_allow_marker()
+}
+
+#[test]
+fn every_example_matches_with_its_secret() {
+    let all = RuleSet::builtin().unwrap();
+    let full = Scanner::new(all.clone()).unwrap().ignoring_allow_marker();
+    let mut checked = 0;
+    for (index, rule) in all.rules.iter().enumerate() {
+        assert!(rule.examples.len() >= 2, "rule {} needs at least two examples", rule.id);
+        let alone = only_rule(&all, index);
+        for example in &rule.examples {
+            let found = scan(&alone, &example.text);
+            assert!(
+                found.iter().any(|f| f.secret == example.secret),
+                "rule {}: example {:?} should yield secret {:?}, got {:?}",
+                rule.id,
+                example.text,
+                example.secret,
+                found.iter().map(|f| &f.secret).collect::<Vec<_>>()
+            );
+            // With every rule loaded the example is still reported under this rule (a generic
+            // rule never takes a provider's finding).
+            let found = scan(&full, &example.text);
+            assert!(
+                found.iter().any(|f| f.rule_id == rule.id && f.secret == example.secret),
+                "rule {}: with all rules loaded, example {:?} gave {:?}",
+                rule.id,
+                example.text,
+                found.iter().map(|f| (&f.rule_id, &f.secret)).collect::<Vec<_>>()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 30, "only {checked} examples checked");
+}
+
+#[test]
+fn no_negative_example_matches() {
+    let all = RuleSet::builtin().unwrap();
+    for (index, rule) in all.rules.iter().enumerate() {
+        assert!(rule.negative_examples.len() >= 2, "rule {} needs at least two negative examples", rule.id);
+        let alone = only_rule(&all, index);
+        for text in &rule.negative_examples {
+            let found = scan(&alone, text);
+            assert!(found.is_empty(), "rule {}: negative example {text:?} matched {:?}", rule.id, found);
+        }
+    }
+}
+
+#[test]
+fn ids_are_unique_kebab_case_and_cite_known_faq_rules() {
+    let all = RuleSet::builtin().unwrap();
+    let mut ids: Vec<&str> = all.rules.iter().map(|r| r.id.as_str()).collect();
+    assert!(ids.iter().all(|id| is_kebab_case(id)));
+    let count = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "duplicate rule ids");
+    for rule in &all.rules {
+        let faq = all.faq(&rule.faq).unwrap_or_else(|| panic!("rule {} cites unknown {}", rule.id, rule.faq));
+        assert!(faq.url.starts_with("https://"));
+        assert!(!faq.next_steps.is_empty());
+        assert!(rule.reference.starts_with("https://"), "rule {} reference", rule.id);
+    }
+    for id in ["servicetitan-app-key", "servicetitan-client-id", "servicetitan-client-secret"] {
+        assert!(all.rules.iter().any(|r| r.id == id), "missing {id}");
+    }
+}
+
+#[test]
+fn servicetitan_rules_cite_servicetitan_pages() {
+    let all = RuleSet::builtin().unwrap();
+    for rule in all.rules.iter().filter(|r| r.id.starts_with("servicetitan-")) {
+        let faq = all.faq(&rule.faq).unwrap();
+        assert!(faq.id.starts_with("ST-"), "{}", rule.id);
+        assert!(faq.url.starts_with("https://developer.servicetitan.io/"), "{}", rule.id);
+    }
+    let catalog: Vec<&str> = all.faqs.iter().map(|f| f.id.as_str()).collect();
+    for id in [
+        "ST-FAQ-NO-SHARED-APP-KEY",
+        "ST-FAQ-NO-3P-GENERATE-API-KEY",
+        "ST-FAQ-NO-3P-ADMIN",
+        "ST-FAQ-CONTACT-BEFORE-3P",
+        "ST-PORTAL-NEVER-PUBLISH-CLIENT-CREDS",
+        "ST-FAQ-PER-TENANT-CLIENT-CREDS",
+        "ST-FAQ-ENV-SPECIFIC-CLIENT-CREDS",
+        "ST-DOC-TOKEN-CONFIDENTIAL",
+        "ST-WEBHOOK-HMAC-KEY",
+    ] {
+        assert!(catalog.contains(&id), "catalog lacks {id}");
+    }
+}
+
+#[test]
+fn embedded_table_is_the_patterns_folder() {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("patterns");
+    let mut on_disk: Vec<(String, String)> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    on_disk.sort();
+    let embedded: Vec<(String, String)> =
+        EMBEDDED_PATTERNS.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+    assert_eq!(embedded, on_disk);
+}
+
+#[test]
+fn design_placeholders_and_look_alikes_never_match_servicetitan_rules() {
+    let scanner = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
+    let lines = [
+        format!("ST_APP_KEY=ak1.{}", "x".repeat(25)),
+        format!("ST_CLIENT_ID=cid.{}", "x".repeat(25)),
+        format!("ST_CLIENT_SECRET=cs1.{}", "x".repeat(50)),
+        format!("ST_APP_KEY=ak1.{}", "qwerty1".repeat(4).get(..25).unwrap()),
+        format!("STRIPE=cs_live_{}", "a1".repeat(25)),
+        "CLIENT_ID=123-cid.apps.googleusercontent.com".into(),
+        "host cs1.example.edu".into(),
+        "route('ak1.index')".into(),
+        format!("signed = ak1.{}.{}", "eyJhbGciOiJIUzI1NiJ9", "c2lnbmF0dXJl"),
+        format!("ST_APP_KEY=ak1.{}", "example0key0here0sample1"),
+        format!("ST_APP_KEY=ak1.{}{}", "a".repeat(6), "b1c2d3e4f5g6h7i8j9k"),
+    ];
+    for line in &lines {
+        let found = scan(&scanner, line);
+        assert!(
+            found.iter().all(|f| !f.rule_id.starts_with("servicetitan-")),
+            "{line:?} gave {:?}",
+            found.iter().map(|f| &f.rule_id).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn a_provider_finding_wins_over_a_generic_one() {
+    let scanner = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
+    let secret = crate::common::client_secret(5);
+    let found = scan(&scanner, &format!("client_secret={secret}&grant_type=client_credentials"));
+    let rules: Vec<&str> = found.iter().map(|f| f.rule_id.as_str()).collect();
+    assert_eq!(rules, ["servicetitan-client-secret"]);
+}
+
+#[test]
+fn adjacent_secrets_are_all_found() {
+    let scanner = Scanner::new(RuleSet::builtin().unwrap()).unwrap();
+    let (a, b) = (crate::common::app_key(1), crate::common::app_key(2));
+    let found = scan(&scanner, &format!("KEYS={a},{b}"));
+    let secrets: Vec<&str> = found.iter().map(|f| f.secret.as_str()).collect();
+    assert_eq!(secrets, [a.as_str(), b.as_str()]);
+}
