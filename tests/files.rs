@@ -1,10 +1,6 @@
 //! `keyfence scan PATH...`: directories and files on disk.
 
-use crate::common::{app_key, client_secret, github_pat, locations, run, Repo};
-
-fn loc(path: &str, line: u64, rule: &str) -> (String, u64, String) {
-    (path.to_owned(), line, rule.to_owned())
-}
+use crate::common::{app_key, client_secret, github_pat, loc, locations, run, Repo};
 
 #[test]
 fn directory_scan_honors_gitignore_and_scans_dotenv() {

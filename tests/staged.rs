@@ -1,14 +1,10 @@
 //! `keyfence scan --staged`: exactly what `git commit` would record, only added lines.
 
-use crate::common::{app_key, client_id, client_secret, locations, run, Repo};
+use crate::common::{app_key, client_id, client_secret, loc, locations, run, Repo};
 
 fn staged_json(repo: &Repo) -> (i32, Vec<(String, u64, String)>, String) {
     let (code, stdout, stderr) = run(repo.keyfence().args(["scan", "--staged", "--format", "json"]));
     (code, if stdout.is_empty() { Vec::new() } else { locations(&stdout) }, stderr)
-}
-
-fn loc(path: &str, line: u64, rule: &str) -> (String, u64, String) {
-    (path.to_owned(), line, rule.to_owned())
 }
 
 #[test]

@@ -5,14 +5,15 @@
 //! 2. entropy minimum on the body (`entropy`, bits per byte);
 //! 3. placeholder words (`reject_placeholders`, implied by `generic`);
 //! 4. references to a secret instead of a secret (`reject_references`, implied by `generic`);
-//! 5. generic value checks (`generic`): a letter and a digit, not a UUID, not an integrity hash;
+//! 5. generic value checks (`generic`): a letter and a digit, no stopword (`client_secret`,
+//!    `production`...), not a UUID, not an integrity hash;
 //! 6. the inline `keyfence:allow` marker on any line the secret spans ([`has_allow_marker`]).
 
 mod entropy;
 mod placeholder;
 
 pub use entropy::shannon_entropy;
-pub use placeholder::{is_reference, longest_run, placeholder_word};
+pub use placeholder::{generic_stopword, is_reference, longest_run, placeholder_word};
 
 use crate::rules::RuleSpec;
 
@@ -48,11 +49,13 @@ pub fn value_passes(rule: &RuleSpec, secret: &[u8], body: &[u8]) -> bool {
     true
 }
 
-/// Values a generic (context-only) rule accepts: at least one ASCII letter and one digit, and not
-/// shaped like a UUID or a subresource-integrity hash, which are identifiers, not credentials.
+/// Values a generic (context-only) rule accepts: at least one ASCII letter and one digit, no
+/// stopword that makes it a name (`production_client_secret`), and not shaped like a UUID or a
+/// subresource-integrity hash, which are identifiers, not credentials.
 fn generic_value_passes(value: &[u8]) -> bool {
     value.iter().any(u8::is_ascii_alphabetic)
         && value.iter().any(u8::is_ascii_digit)
+        && generic_stopword(value).is_none()
         && !is_uuid(value)
         && !is_integrity_hash(value)
 }

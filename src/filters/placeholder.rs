@@ -19,12 +19,39 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "****",
     "<",
     "insert",
+    "abcdefgh",
+    "1234567",
 ];
 
 /// The first placeholder word found in `secret` (ASCII case-insensitive), if any.
 pub fn placeholder_word(secret: &[u8]) -> Option<&'static str> {
     let lower = secret.to_ascii_lowercase();
     PLACEHOLDER_WORDS.iter().copied().find(|word| memchr::memmem::find(&lower, word.as_bytes()).is_some())
+}
+
+/// Words that, inside a generic rule's value, show it is a name or a description rather than a
+/// secret: `cs2.production_client_secret`, `my_api_key_value`, `token_here`.
+const GENERIC_STOPWORDS: &[&str] = &[
+    "secret",
+    "client",
+    "password",
+    "passwd",
+    "token",
+    "apikey",
+    "api_key",
+    "api-key",
+    "production",
+    "integration",
+    "sandbox",
+    "tenant",
+    "here",
+    "replace",
+];
+
+/// The first generic stopword found in `value` (ASCII case-insensitive), if any.
+pub fn generic_stopword(value: &[u8]) -> Option<&'static str> {
+    let lower = value.to_ascii_lowercase();
+    GENERIC_STOPWORDS.iter().copied().find(|word| memchr::memmem::find(&lower, word.as_bytes()).is_some())
 }
 
 /// True for values that name where a secret comes from instead of holding one: `${X}`, `$X`,

@@ -162,3 +162,8 @@ pub fn locations(stdout: &str) -> Vec<(String, u64, String)> {
         })
         .collect()
 }
+
+/// A `(path, line, rule_id)` triple as [`locations`] returns them.
+pub fn loc(path: &str, line: u64, rule: &str) -> (String, u64, String) {
+    (path.to_owned(), line, rule.to_owned())
+}
