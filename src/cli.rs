@@ -29,6 +29,50 @@ pub enum Command {
     Scan(ScanArgs),
     /// List every rule with the FAQ rule it enforces.
     Rules(RulesArgs),
+    /// Write today's findings to a baseline file, so later scans (--baseline FILE) hide them.
+    Baseline(BaselineArgs),
+    /// Install or remove the git pre-commit hook.
+    #[command(subcommand)]
+    Hook(HookCommand),
+    /// Print a shell completion script (e.g. `keyfence completions bash > ~/.local/share/bash-completion/completions/keyfence`).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `keyfence man > ~/.local/share/man/man1/keyfence.1`.
+    Man,
+}
+
+/// `keyfence hook`.
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Install the pre-commit hook (honors core.hooksPath, linked worktrees and husky; an
+    /// existing hook is kept and runs first).
+    Install {
+        /// Chain an existing hook even when that is not clearly safe (a symbolic link, or an
+        /// earlier chained hook in the way).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the pre-commit hook and put back the hook it replaced.
+    Uninstall,
+}
+
+/// `keyfence baseline`.
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Where to write the baseline (JSON, no secrets).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// What to scan, as for `keyfence scan`.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+/// `keyfence completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `keyfence scan`.
@@ -40,8 +84,20 @@ pub struct ScanArgs {
 
     /// Scan exactly what `git commit` would record: blobs from the index, only lines added
     /// relative to HEAD.
-    #[arg(long, conflicts_with = "paths")]
+    #[arg(long, conflicts_with_all = ["paths", "commits", "all_history"])]
     pub staged: bool,
+
+    /// Scan what each commit of a rev range adds (e.g. origin/main..HEAD, A...B).
+    #[arg(long, value_name = "RANGE", conflicts_with_all = ["paths", "all_history"])]
+    pub commits: Option<String>,
+
+    /// Scan what every commit reachable from any reference adds.
+    #[arg(long, conflicts_with = "paths")]
+    pub all_history: bool,
+
+    /// Hide findings whose fingerprint is listed in FILE (see `keyfence baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 
     /// Output format of the findings on standard output.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -72,8 +128,17 @@ pub struct ScanArgs {
 #[derive(Debug, Args)]
 pub struct RulesArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
+    pub format: RulesFormat,
+}
+
+/// `keyfence rules --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    /// Readable text.
+    Human,
+    /// A JSON array of rules.
+    Json,
 }
 
 /// `--color` values.
@@ -95,6 +160,10 @@ pub fn run() -> ExitCode {
     let outcome = std::panic::catch_unwind(|| match cli.command {
         Command::Scan(args) => commands::scan::run(args),
         Command::Rules(args) => commands::rules::run(args),
+        Command::Baseline(args) => commands::scan::write_baseline(args),
+        Command::Hook(command) => commands::hook::run(command),
+        Command::Completions(args) => commands::completions::completions(args),
+        Command::Man => commands::completions::man(),
     });
     match outcome {
         Ok(Ok(code)) => code,

@@ -1,6 +1,7 @@
 //! A finding: one secret, where it is, the rule that found it and the FAQ rule it breaks.
 
 use crate::rules::{FaqRule, RuleSpec, Severity};
+use crate::sources::CommitInfo;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::ops::Range;
@@ -48,6 +49,8 @@ pub struct Finding {
     pub commit: Option<String>,
     /// Author email of that commit.
     pub author: Option<String>,
+    /// Author date of that commit, RFC 3339.
+    pub date: Option<String>,
     /// The FAQ rule the finding breaks.
     pub faq: FaqRef,
     /// What to do now, in order.
@@ -116,10 +119,28 @@ impl Finding {
             secret,
             commit: None,
             author: None,
+            date: None,
             faq: FaqRef { id: faq.id.clone(), rule: faq.rule.clone(), url: faq.url.clone() },
             next_steps: faq.next_steps.clone(),
             reference: rule.reference.clone(),
         }
+    }
+
+    /// Attaches the commit a history finding comes from.
+    pub fn in_commit(mut self, commit: &CommitInfo) -> Finding {
+        self.commit = Some(commit.sha.clone());
+        self.author = Some(commit.author.clone());
+        self.date = Some(commit.date.clone());
+        self
+    }
+
+    /// The same finding at `path` in `commit` (a blob pair seen again in another commit); the
+    /// fingerprint follows the path.
+    pub fn relocated(&self, path: &str, commit: &CommitInfo) -> Finding {
+        let mut moved = self.clone();
+        moved.fingerprint = fingerprint(&moved.rule_id, path, &moved.secret);
+        moved.path = path.to_owned();
+        moved.in_commit(commit)
     }
 
     /// The secret as reports show it: in clear only when `show_secrets`.

@@ -9,11 +9,13 @@
 
 #![deny(missing_docs)]
 
+pub mod baseline;
 pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod filters;
 pub mod finding;
+pub mod hook;
 pub mod matcher;
 pub mod report;
 pub mod rules;

@@ -48,10 +48,17 @@ impl Scanner {
         }
         let lines = LineIndex::new(text);
         let path = fragment.provenance.path();
+        let commit = match &fragment.provenance {
+            crate::sources::Provenance::Commit { commit, .. } => Some(commit),
+            _ => None,
+        };
         let mut findings: Vec<Finding> = accepted
             .into_iter()
             .filter_map(|m| {
-                let finding = self.finding(text, path, &m, &lines);
+                let mut finding = self.finding(text, path, &m, &lines);
+                if let Some(commit) = commit {
+                    finding = finding.in_commit(commit);
+                }
                 let added = fragment
                     .added_lines
                     .as_ref()

@@ -3,6 +3,7 @@
 use crate::cli::{ColorChoice, ScanArgs};
 use crate::error::Hinted;
 use crate::report::{Format, ReportOptions};
+use crate::sources::history::Selection;
 use crate::sources::SourceOptions;
 use anyhow::Result;
 use std::io::IsTerminal;
@@ -17,6 +18,8 @@ pub enum Target {
     Staged,
     /// Standard input.
     Stdin,
+    /// Commits: a range or all history.
+    History(Selection),
 }
 
 /// A resolved `keyfence scan`.
@@ -36,6 +39,8 @@ pub struct ScanSettings {
     pub color: bool,
     /// Say nothing on standard error when there is nothing to report.
     pub quiet: bool,
+    /// Baseline file whose findings are hidden.
+    pub baseline: Option<PathBuf>,
 }
 
 impl ScanSettings {
@@ -43,6 +48,10 @@ impl ScanSettings {
     pub fn resolve(args: ScanArgs) -> Result<ScanSettings> {
         let target = if args.staged {
             Target::Staged
+        } else if let Some(range) = args.commits {
+            Target::History(Selection::Range(range))
+        } else if args.all_history {
+            Target::History(Selection::All)
         } else if args.paths.iter().any(|p| p.as_os_str() == "-") {
             if args.paths.len() > 1 {
                 return Err(Hinted::new(
@@ -72,6 +81,7 @@ impl ScanSettings {
             report: ReportOptions { show_secrets: args.show_secrets },
             color: wants_color(args.color),
             quiet: args.quiet,
+            baseline: args.baseline,
         })
     }
 }

@@ -1,4 +1,6 @@
 //! One module per subcommand; each returns the exit status or an error for `cli::run` to print.
 
+pub mod completions;
+pub mod hook;
 pub mod rules;
 pub mod scan;

@@ -1,7 +1,6 @@
 //! `keyfence rules`: every rule with the FAQ rule it enforces.
 
-use crate::cli::RulesArgs;
-use crate::report::Format;
+use crate::cli::{RulesArgs, RulesFormat as Format};
 use crate::rules::RuleSet;
 use anyhow::{Context, Result};
 use serde::Serialize;

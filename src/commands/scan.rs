@@ -1,75 +1,120 @@
-//! `keyfence scan`: source → scanner → sort → reporters → exit status.
+//! `keyfence scan` and `keyfence baseline`: source → scanner → baseline → sort → reporters →
+//! exit status.
 
-use crate::cli::ScanArgs;
+use crate::baseline::Baseline;
+use crate::cli::{BaselineArgs, ScanArgs};
 use crate::finding::Finding;
 use crate::report;
 use crate::rules::RuleSet;
 use crate::scanner::Scanner;
 use crate::settings::{ScanSettings, Target};
+use crate::sources::history::{self, ProgressEvent};
 use crate::sources::{self, Diagnostics, Fragment};
 use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeSet;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 /// Runs a scan and reports it. Returns 0 (clean), 1 (findings) or 2 (something could not be
 /// scanned: fail closed, even when findings were printed).
 pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let settings = ScanSettings::resolve(args)?;
+    let baseline = settings.baseline.as_deref().map(Baseline::load).transpose()?;
+    let scanner = Scanner::new(RuleSet::builtin()?)?;
+    let diagnostics = Diagnostics::default();
+    let mut outcome = collect(&scanner, &settings, &diagnostics)?;
+
+    let stale = baseline.map(|b| (b.filter(&mut outcome.findings), b.findings.len()));
+    let findings = &mut outcome.findings;
+    report::sort(findings);
+    write_reports(&settings, scanner.rules(), findings)?;
+
+    let errors = print_diagnostics(&diagnostics);
+    print_summary(&settings, findings, outcome.scanned, errors);
+    if let Some((stale, total)) = stale {
+        if stale > 0 {
+            eprintln!(
+                "keyfence: {stale} of {total} baseline entries match no finding any more; prune them by writing the baseline again"
+            );
+        }
+    }
+    Ok(exit_status(errors, findings.len()))
+}
+
+/// `keyfence baseline FILE [scan args]`: writes today's findings as a baseline. Writes nothing
+/// and exits 2 if the scan could not read everything.
+pub fn write_baseline(args: BaselineArgs) -> Result<ExitCode> {
+    let settings = ScanSettings::resolve(args.scan)?;
     let scanner = Scanner::new(RuleSet::builtin()?)?;
     let diagnostics = Diagnostics::default();
     let outcome = collect(&scanner, &settings, &diagnostics)?;
-
-    let mut findings = outcome.findings;
-    report::sort(&mut findings);
-    write_reports(&settings, &findings)?;
-
-    for warning in diagnostics.warnings() {
-        eprintln!("keyfence: warning: {warning}");
+    let errors = print_diagnostics(&diagnostics);
+    if errors > 0 {
+        eprintln!("keyfence: the scan is incomplete, so no baseline was written");
+        return Ok(ExitCode::from(2));
     }
-    let errors = diagnostics.errors();
-    for error in &errors {
-        eprintln!("keyfence: error: {error}");
-    }
-    print_summary(&settings, &findings, outcome.scanned, errors.len());
-    Ok(ExitCode::from(if !errors.is_empty() {
-        2
-    } else if !findings.is_empty() {
-        1
-    } else {
-        0
-    }))
+    let baseline = Baseline::from_findings(&outcome.findings);
+    baseline.save(&args.file)?;
+    eprintln!(
+        "keyfence: wrote {} baseline {} to {}",
+        baseline.findings.len(),
+        plural(baseline.findings.len(), "entry", "entries"),
+        args.file.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn exit_status(errors: usize, findings: usize) -> ExitCode {
+    ExitCode::from(match (errors, findings) {
+        (0, 0) => 0,
+        (0, _) => 1,
+        _ => 2,
+    })
 }
 
 /// What the sources and the scanner produced.
 struct Outcome {
     findings: Vec<Finding>,
-    /// Fragments (files, blobs, stdin) scanned.
+    /// Fragments (files, blobs, stdin) or commits scanned.
     scanned: usize,
 }
 
-/// Runs the target's source, scanning each fragment as it arrives (in parallel for directories).
+/// Runs the target's source, scanning each fragment as it arrives (in parallel for directories
+/// and history).
 fn collect(scanner: &Scanner, settings: &ScanSettings, diagnostics: &Diagnostics) -> Result<Outcome> {
-    let findings = Mutex::new(Vec::new());
     let scanned = AtomicUsize::new(0);
+    // A panic while scanning one fragment must not pass silently: record it, fail closed.
+    let scan_one = |fragment: &Fragment<'_>| -> Vec<Finding> {
+        catch_unwind(AssertUnwindSafe(|| scanner.scan(fragment))).unwrap_or_else(|_| {
+            diagnostics.error(format!("internal error while scanning {}", fragment.provenance.path()));
+            Vec::new()
+        })
+    };
+    if let Target::History(selection) = &settings.target {
+        let bar = HistoryProgress::new(settings.quiet);
+        let progress = |event: ProgressEvent| bar.on(event);
+        let findings = history::scan(selection, &settings.source, diagnostics, &scan_one, &progress)?;
+        bar.finish();
+        return Ok(Outcome { findings, scanned: bar.total() });
+    }
+
+    let findings = Mutex::new(Vec::new());
     let visit = |fragment: Fragment<'_>| {
         scanned.fetch_add(1, Ordering::Relaxed);
-        // A panic while scanning one fragment must not pass silently: record it, fail closed.
-        match catch_unwind(AssertUnwindSafe(|| scanner.scan(&fragment))) {
-            Ok(found) if found.is_empty() => {}
-            Ok(found) => findings.lock().unwrap_or_else(|e| e.into_inner()).extend(found),
-            Err(_) => {
-                diagnostics.error(format!("internal error while scanning {}", fragment.provenance.path()))
-            }
+        let found = scan_one(&fragment);
+        if !found.is_empty() {
+            findings.lock().unwrap_or_else(|e| e.into_inner()).extend(found);
         }
     };
     match &settings.target {
         Target::Paths(paths) => sources::files::walk(paths, &settings.source, diagnostics, &visit)?,
         Target::Staged => sources::staged::read(&settings.source, diagnostics, &visit)?,
         Target::Stdin => sources::stdin::read(&visit)?,
+        Target::History(_) => unreachable!("handled above"),
     }
     Ok(Outcome {
         findings: findings.into_inner().unwrap_or_else(|e| e.into_inner()),
@@ -77,14 +122,61 @@ fn collect(scanner: &Scanner, settings: &ScanSettings, diagnostics: &Diagnostics
     })
 }
 
+/// A progress bar of commits done, drawn on standard error only when it is a terminal.
+struct HistoryProgress {
+    bar: OnceLock<ProgressBar>,
+    visible: bool,
+}
+
+impl HistoryProgress {
+    fn new(quiet: bool) -> HistoryProgress {
+        HistoryProgress { bar: OnceLock::new(), visible: !quiet && std::io::stderr().is_terminal() }
+    }
+
+    fn on(&self, event: ProgressEvent) {
+        match event {
+            ProgressEvent::Start(total) => {
+                let bar = ProgressBar::with_draw_target(Some(total as u64), self.target());
+                if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} commits {elapsed}") {
+                    bar.set_style(style);
+                }
+                let _ = self.bar.set(bar);
+            }
+            ProgressEvent::CommitDone => {
+                if let Some(bar) = self.bar.get() {
+                    bar.inc(1);
+                }
+            }
+        }
+    }
+
+    fn target(&self) -> ProgressDrawTarget {
+        if self.visible {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        }
+    }
+
+    fn total(&self) -> usize {
+        self.bar.get().and_then(|b| b.length()).unwrap_or(0) as usize
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.bar.get() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 /// Writes the report file (never colored), then standard output (colored if wanted). Nothing is
 /// written to standard output in human format when there are no findings.
-fn write_reports(settings: &ScanSettings, findings: &[Finding]) -> Result<()> {
+fn write_reports(settings: &ScanSettings, rules: &RuleSet, findings: &[Finding]) -> Result<()> {
     if let Some(path) = &settings.report_file {
         colored::control::set_override(false);
         let mut file = std::fs::File::create(path)
             .with_context(|| format!("cannot write the report {}", path.display()))?;
-        report::write(settings.format, findings, settings.report, &mut file)
+        report::write(settings.format, findings, rules, settings.report, &mut file)
             .and_then(|()| file.flush())
             .with_context(|| format!("cannot write the report {}", path.display()))?;
     }
@@ -95,7 +187,7 @@ fn write_reports(settings: &ScanSettings, findings: &[Finding]) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written =
-        report::write(settings.format, findings, settings.report, &mut out).and_then(|()| out.flush());
+        report::write(settings.format, findings, rules, settings.report, &mut out).and_then(|()| out.flush());
     match written {
         // A closed pipe (`| head`) is the reader's choice, not a failed scan.
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -103,10 +195,26 @@ fn write_reports(settings: &ScanSettings, findings: &[Finding]) -> Result<()> {
     }
 }
 
+/// Prints warnings and errors on standard error; returns the number of errors.
+fn print_diagnostics(diagnostics: &Diagnostics) -> usize {
+    for warning in diagnostics.warnings() {
+        eprintln!("keyfence: warning: {warning}");
+    }
+    let errors = diagnostics.errors();
+    for error in &errors {
+        eprintln!("keyfence: error: {error}");
+    }
+    errors.len()
+}
+
 /// One line on standard error saying what happened, and what to do about findings.
 fn print_summary(settings: &ScanSettings, findings: &[Finding], scanned: usize, errors: usize) {
     let staged = settings.target == Target::Staged;
-    let unit = if staged { "staged file" } else { "file" };
+    let unit = match settings.target {
+        Target::Staged => "staged file",
+        Target::History(_) => "commit",
+        _ => "file",
+    };
     if errors > 0 {
         eprintln!(
             "keyfence: the scan is incomplete ({errors} {} above){}: failing closed",
@@ -129,15 +237,23 @@ fn print_summary(settings: &ScanSettings, findings: &[Finding], scanned: usize, 
         "{} {} in {files} {}",
         findings.len(),
         plural(findings.len(), "secret", "secrets"),
-        plural(files, unit, &format!("{unit}s"))
+        plural(
+            files,
+            if staged { "staged file" } else { "file" },
+            if staged { "staged files" } else { "files" }
+        )
     );
     if staged {
         eprintln!("keyfence: {what}: commit blocked.");
-        eprintln!("  Remove each secret from the file, `git add` it again, and rotate any secret that was ever pushed or shared.");
+        eprintln!(
+            "  Remove each secret from the file, `git add` it again, and rotate any secret that was ever pushed or shared."
+        );
     } else {
         eprintln!("keyfence: {what}.");
     }
-    eprintln!("  A false positive? Add `keyfence:allow` in a comment on its line.");
+    eprintln!(
+        "  A false positive? Add `keyfence:allow` in a comment on its line, or accept it in a baseline."
+    );
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {

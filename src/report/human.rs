@@ -31,7 +31,8 @@ fn write_one(f: &Finding, options: ReportOptions, out: &mut dyn Write) -> io::Re
     writeln!(out, "{}: {} ({}) {}", location.bold(), f.rule_id.bold(), severity(f.severity), f.description)?;
     if let Some(commit) = &f.commit {
         let author = f.author.as_deref().unwrap_or("unknown author");
-        writeln!(out, "  commit  {commit} ({author})")?;
+        let date = f.date.as_deref().unwrap_or("");
+        writeln!(out, "  commit  {commit} {author} {date}")?;
     }
     writeln!(out, "  secret  {}", f.shown_secret(options.show_secrets).yellow())?;
     writeln!(out, "  breaks  {}: {}", f.faq.id.bold(), f.faq.rule)?;

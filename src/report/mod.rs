@@ -6,8 +6,10 @@
 
 mod human;
 mod json;
+mod sarif;
 
 use crate::finding::Finding;
+use crate::rules::RuleSet;
 use clap::ValueEnum;
 use std::io::{self, Write};
 
@@ -18,6 +20,8 @@ pub enum Format {
     Human,
     /// A JSON array of findings (DESIGN §4).
     Json,
+    /// SARIF 2.1.0 for code scanning (GitHub, GitLab).
+    Sarif,
 }
 
 /// How reports render findings.
@@ -27,16 +31,19 @@ pub struct ReportOptions {
     pub show_secrets: bool,
 }
 
-/// Writes `findings` (already sorted) to `out` in `format`.
+/// Writes `findings` (already sorted) to `out` in `format`; SARIF also describes every rule of
+/// `rules`.
 pub fn write(
     format: Format,
     findings: &[Finding],
+    rules: &RuleSet,
     options: ReportOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
         Format::Human => human::write(findings, options, out),
         Format::Json => json::write(findings, options, out),
+        Format::Sarif => sarif::write(findings, rules, options, out),
     }
 }
 

@@ -6,6 +6,8 @@
 //! can fail closed (exit 2) after reporting what it did find.
 
 pub mod files;
+pub mod gitdiff;
+pub mod history;
 pub mod staged;
 pub mod stdin;
 
@@ -29,13 +31,31 @@ pub enum Provenance {
     },
     /// Standard input, reported as path `-`.
     Stdin,
+    /// A blob as a commit introduced it (history scans).
+    Commit {
+        /// Path in the commit's tree.
+        path: String,
+        /// The commit.
+        commit: CommitInfo,
+    },
+}
+
+/// The commit a history finding comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitInfo {
+    /// Full hex object id.
+    pub sha: String,
+    /// Author email (lossy UTF-8).
+    pub author: String,
+    /// Author date, RFC 3339 in the author's time zone.
+    pub date: String,
 }
 
 impl Provenance {
     /// The path findings report, with `/` separators.
     pub fn path(&self) -> &str {
         match self {
-            Provenance::File { path } | Provenance::Staged { path } => path,
+            Provenance::File { path } | Provenance::Staged { path } | Provenance::Commit { path, .. } => path,
             Provenance::Stdin => "-",
         }
     }
@@ -61,6 +81,25 @@ impl LineSet {
     pub fn intersects(&self, first: usize, last: usize) -> bool {
         let after = self.ranges.partition_point(|&(_, end)| end < first);
         self.ranges.get(after).is_some_and(|&(start, _)| start <= last)
+    }
+
+    /// The lines in both `self` and `other`.
+    pub fn intersection(&self, other: &LineSet) -> LineSet {
+        let mut both = LineSet::default();
+        let (mut i, mut j) = (0, 0);
+        while i < self.ranges.len() && j < other.ranges.len() {
+            let (a, b) = (self.ranges[i], other.ranges[j]);
+            let (first, last) = (a.0.max(b.0), a.1.min(b.1));
+            if first <= last {
+                both.push(first, last);
+            }
+            if a.1 < b.1 {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        both
     }
 
     /// True if no line is in the set.
@@ -183,6 +222,18 @@ mod tests {
         assert!(set.intersects(12, 20));
         assert!(!set.intersects(13, 20));
         assert!(!set.intersects(1, 1));
+    }
+
+    #[test]
+    fn line_set_intersection() {
+        let mut a = LineSet::default();
+        a.push(1, 5);
+        a.push(10, 20);
+        let mut b = LineSet::default();
+        b.push(4, 12);
+        b.push(18, 30);
+        assert_eq!(a.intersection(&b).ranges, vec![(4, 5), (10, 12), (18, 20)]);
+        assert!(a.intersection(&LineSet::default()).is_empty());
     }
 
     #[test]

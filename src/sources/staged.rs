@@ -8,12 +8,10 @@
 //! Deletions, pure renames, mode changes, submodules, symbolic links and intent-to-add entries
 //! (which carry no content) add nothing.
 
-use super::{classify, Content, Diagnostics, Fragment, LineSet, Provenance, SourceOptions};
+use super::{gitdiff, Diagnostics, Fragment, Provenance, SourceOptions};
 use crate::error::Hinted;
 use anyhow::{Context, Result};
-use git2::{
-    Delta, DiffDelta, DiffFindOptions, DiffOptions, ErrorCode, FileMode, Index, Patch, Repository, Tree,
-};
+use git2::{DiffFindOptions, ErrorCode, Index, Repository, Tree};
 use std::borrow::Cow;
 use std::path::PathBuf;
 
@@ -31,101 +29,24 @@ pub fn read(
     let index = open_index(&repo)?;
     let head = head_tree(&repo)?;
 
-    let mut diff_options = DiffOptions::new();
-    diff_options.include_typechange(true).ignore_submodules(true).skip_binary_check(true);
     let mut diff = repo
-        .diff_tree_to_index(head.as_ref(), Some(&index), Some(&mut diff_options))
+        .diff_tree_to_index(head.as_ref(), Some(&index), Some(&mut gitdiff::diff_options()))
         .context("cannot compare the index with HEAD")?;
     diff.find_similar(Some(DiffFindOptions::new().renames(true)))
         .context("cannot detect renames in the staged change")?;
 
-    for delta in diff.deltas() {
-        if let Some(path) = added_blob_path(&delta) {
-            if let Err(err) = read_delta(&repo, &delta, &path, options, diagnostics, visit) {
-                diagnostics.error(format!("cannot read staged {path}: {err:#}"));
-            }
+    for change in diff.deltas().filter_map(|delta| gitdiff::blob_change(&delta)) {
+        match gitdiff::load(&repo, &change, options, diagnostics) {
+            Ok(Some(loaded)) => visit(Fragment {
+                provenance: Provenance::Staged { path: change.path },
+                text: Cow::Borrowed(loaded.text()),
+                added_lines: loaded.added_lines.clone(),
+            }),
+            Ok(None) => {}
+            Err(err) => diagnostics.error(format!("cannot read staged {}: {err:#}", change.path)),
         }
     }
     Ok(())
-}
-
-/// The path of the delta's new side if it may add lines: a regular file that is added, modified,
-/// renamed with changes, copied, or turned into a file.
-fn added_blob_path(delta: &DiffDelta<'_>) -> Option<String> {
-    let adds = matches!(
-        delta.status(),
-        Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
-    );
-    let new = delta.new_file();
-    let regular = matches!(new.mode(), FileMode::Blob | FileMode::BlobExecutable);
-    let unchanged = is_regular(delta.old_file().mode()) && delta.old_file().id() == new.id();
-    if !adds || !regular || unchanged || new.id().is_zero() {
-        return None;
-    }
-    Some(String::from_utf8_lossy(new.path_bytes()?).into_owned())
-}
-
-fn is_regular(mode: FileMode) -> bool {
-    matches!(mode, FileMode::Blob | FileMode::BlobExecutable)
-}
-
-fn read_delta(
-    repo: &Repository,
-    delta: &DiffDelta<'_>,
-    path: &str,
-    options: &SourceOptions,
-    diagnostics: &Diagnostics,
-    visit: &(dyn Fn(Fragment<'_>) + Sync),
-) -> Result<()> {
-    let new_id = delta.new_file().id();
-    let (size, _) = repo.odb()?.read_header(new_id)?;
-    if size as u64 > options.max_file_size {
-        diagnostics.warning(format!(
-            "skipped staged {path}: {size} bytes is over the {} byte limit (--max-file-size)",
-            options.max_file_size
-        ));
-        return Ok(());
-    }
-    let new_blob = repo.find_blob(new_id)?;
-    let raw = new_blob.content();
-    let text = match classify(Cow::Borrowed(raw)) {
-        Content::Text(text) => text,
-        Content::Binary => return Ok(()),
-    };
-    let old = delta.old_file();
-    let added_lines = if is_regular(old.mode()) && !old.id().is_zero() && matches!(text, Cow::Borrowed(_)) {
-        let old_blob = repo.find_blob(old.id())?;
-        let lines = added_lines(&old_blob, &new_blob)?;
-        if lines.is_empty() {
-            return Ok(());
-        }
-        Some(lines)
-    } else {
-        // A new file, or one decoded from UTF-16 (whose raw line breaks need not match the
-        // decoded ones): every line counts as added.
-        None
-    };
-    visit(Fragment { provenance: Provenance::Staged { path: path.to_owned() }, text, added_lines });
-    Ok(())
-}
-
-/// The lines of `new` that a diff from `old` adds (1-based, numbered in `new`).
-///
-/// With zero context lines every hunk's new side is exactly the lines it adds. The diff is forced
-/// to text so a `.gitattributes` `binary` or `-diff` cannot hide a secret.
-pub fn added_lines(old: &git2::Blob<'_>, new: &git2::Blob<'_>) -> Result<LineSet> {
-    let mut options = DiffOptions::new();
-    options.context_lines(0).interhunk_lines(0).force_text(true);
-    let patch = Patch::from_blobs(old, None, new, None, Some(&mut options))?;
-    let mut lines = LineSet::default();
-    for hunk_index in 0..patch.num_hunks() {
-        let (hunk, _) = patch.hunk(hunk_index)?;
-        if hunk.new_lines() > 0 {
-            let first = hunk.new_start() as usize;
-            lines.push(first, first + hunk.new_lines() as usize - 1);
-        }
-    }
-    Ok(lines)
 }
 
 /// Opens the repository the way git would for a hook: `GIT_DIR` and friends first, else the

@@ -1,0 +1,166 @@
+//! SARIF 2.1.0, as GitHub code scanning and GitLab ingest it.
+//!
+//! One `reportingDescriptor` per rule in force (its `helpUri` is the FAQ page for ServiceTitan
+//! rules, the token format's documentation otherwise); one result per finding with a physical
+//! location, the redacted secret as snippet, the content fingerprint in `partialFingerprints`
+//! (so code scanning tracks an alert across edits), and commit data in `properties`. Columns
+//! count Unicode code points, as keyfence's do, and say so in `columnKind`.
+//! Spec: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
+
+use super::ReportOptions;
+use crate::finding::Finding;
+use crate::rules::{RuleSet, Severity};
+use serde_json::{json, Value};
+use std::io::{self, Write};
+
+/// The `$schema` every SARIF log names.
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// Writes a SARIF log with one run: every rule of `rules` and every finding.
+pub fn write(
+    findings: &[Finding],
+    rules: &RuleSet,
+    options: ReportOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let descriptors: Vec<Value> = rules.rules.iter().map(|rule| descriptor(rule, rules)).collect();
+    let results: Vec<Value> = findings
+        .iter()
+        .map(|f| {
+            let index = rules.rules.iter().position(|r| r.id == f.rule_id);
+            result(f, index, options)
+        })
+        .collect();
+    let log = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "keyfence",
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "informationUri": "https://developer.servicetitan.io/docs/faqs-customers/",
+                    "rules": descriptors,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "originalUriBaseIds": { "SRCROOT": { "uri": "file:///" } },
+            "results": results,
+        }]
+    });
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
+}
+
+fn descriptor(rule: &crate::rules::RuleSpec, rules: &RuleSet) -> Value {
+    let faq = rules.faq(&rule.faq).expect("RuleSet::validate checked every FAQ id");
+    let help_uri = if faq.id.starts_with("ST-") { &faq.url } else { &rule.reference };
+    let steps: String = faq.next_steps.iter().enumerate().map(|(i, s)| format!("{}. {s}\n", i + 1)).collect();
+    json!({
+        "id": rule.id,
+        "name": camel_case(&rule.id),
+        "shortDescription": { "text": rule.description },
+        "fullDescription": { "text": format!("{} Breaks {}: {}", rule.description, faq.id, faq.rule) },
+        "helpUri": help_uri,
+        "help": {
+            "text": format!("{}\n{}\n\nNext steps:\n{steps}\nToken format: {}", faq.rule, faq.url, rule.reference),
+            "markdown": format!("**{}**: {}\n\n[{}]({})\n\n**Next steps**\n\n{steps}\nToken format: <{}>", faq.id, faq.rule, faq.url, faq.url, rule.reference),
+        },
+        "defaultConfiguration": { "level": level(rule.severity) },
+        "properties": {
+            "tags": ["security", "secret"],
+            "precision": if rule.generic { "medium" } else { "high" },
+            "security-severity": security_severity(rule.severity),
+            "faq": { "id": faq.id, "rule": faq.rule, "url": faq.url },
+        }
+    })
+}
+
+fn result(f: &Finding, rule_index: Option<usize>, options: ReportOptions) -> Value {
+    let secret = f.shown_secret(options.show_secrets);
+    let mut result = json!({
+        "ruleId": f.rule_id,
+        "level": level(f.severity),
+        "message": { "text": format!("{} ({}) breaks {}: {}", f.description, secret, f.faq.id, f.faq.rule) },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri(&f.path) },
+                "region": {
+                    "startLine": f.line,
+                    "startColumn": f.column,
+                    "endLine": f.end_line,
+                    "endColumn": f.end_column + 1,
+                    "snippet": { "text": secret },
+                }
+            }
+        }],
+        "partialFingerprints": { "keyfence/v1": f.fingerprint },
+        "properties": {
+            "commit": f.commit,
+            "author": f.author,
+            "date": f.date,
+            "faq": f.faq.id,
+        }
+    });
+    if let Some(index) = rule_index {
+        result["ruleIndex"] = json!(index);
+    }
+    result
+}
+
+/// Percent-encodes what a relative URI reference cannot hold as is.
+fn uri(path: &str) -> String {
+    let mut encoded = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b'+' | b'@' => {
+                encoded.push(byte as char)
+            }
+            _ => encoded.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    encoded
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low => "note",
+    }
+}
+
+/// GitHub's `security-severity` scale (0.1-10; 9+ critical, 7+ high).
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "2.0",
+    }
+}
+
+fn camel_case(id: &str) -> String {
+    id.split('-')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_percent_encoded() {
+        assert_eq!(uri("src/a b/ü.env"), "src/a%20b/%C3%BC.env");
+        assert_eq!(uri("-"), "-");
+    }
+
+    #[test]
+    fn names_are_camel_case() {
+        assert_eq!(camel_case("servicetitan-app-key"), "ServicetitanAppKey");
+    }
+}

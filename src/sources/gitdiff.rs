@@ -1,0 +1,127 @@
+//! What a git diff adds: the blobs a tree-to-tree or tree-to-index diff brings in, and the lines
+//! each adds. Shared by the staged source and the history source.
+
+use super::{classify, Content, Diagnostics, LineSet, SourceOptions};
+use anyhow::Result;
+use git2::{Blob, Delta, DiffDelta, DiffOptions, FileMode, Oid, Patch, Repository};
+use std::borrow::Cow;
+
+/// One blob a diff brings in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobChange {
+    /// Path on the new side, relative to the repository root, `/`-separated.
+    pub path: String,
+    /// The blob it replaces, if the old side was a regular file (a modification or rename).
+    pub old: Option<Oid>,
+    /// The new blob.
+    pub new: Oid,
+}
+
+/// The diff options every keyfence diff uses: typechanges reported, submodules ignored, no
+/// binary sniffing by libgit2 (keyfence sniffs itself, after `.gitattributes` had no say).
+pub fn diff_options() -> DiffOptions {
+    let mut options = DiffOptions::new();
+    options.include_typechange(true).ignore_submodules(true).skip_binary_check(true);
+    options
+}
+
+/// The change a delta makes, if it may add lines: a regular file that is added, modified,
+/// renamed with changes, copied, or turned into a file. Deletions, pure renames, mode changes,
+/// submodules, symbolic links and empty intent-to-add entries return `None`.
+pub fn blob_change(delta: &DiffDelta<'_>) -> Option<BlobChange> {
+    let adds = matches!(
+        delta.status(),
+        Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
+    );
+    let new = delta.new_file();
+    let old = delta.old_file();
+    let old_blob = (is_regular(old.mode()) && !old.id().is_zero()).then(|| old.id());
+    if !adds || !is_regular(new.mode()) || new.id().is_zero() || old_blob == Some(new.id()) {
+        return None;
+    }
+    let path = String::from_utf8_lossy(new.path_bytes()?).into_owned();
+    Some(BlobChange { path, old: old_blob, new: new.id() })
+}
+
+fn is_regular(mode: FileMode) -> bool {
+    matches!(mode, FileMode::Blob | FileMode::BlobExecutable)
+}
+
+/// A changed blob, read and classified, with the lines it adds.
+pub struct LoadedChange<'repo> {
+    /// The new blob.
+    pub blob: Blob<'repo>,
+    /// The blob's text decoded from UTF-16, when it had a byte-order mark.
+    pub decoded: Option<Vec<u8>>,
+    /// Lines the change adds; `None` means every line (a new file, or a UTF-16 one whose raw line
+    /// breaks need not match the decoded ones).
+    pub added_lines: Option<LineSet>,
+}
+
+impl LoadedChange<'_> {
+    /// The text to scan.
+    pub fn text(&self) -> &[u8] {
+        self.decoded.as_deref().unwrap_or_else(|| self.blob.content())
+    }
+}
+
+/// Reads `change` from `repo`. `Ok(None)` when there is nothing to scan: the blob is binary, too
+/// large (a warning is recorded), or adds no line.
+pub fn load<'repo>(
+    repo: &'repo Repository,
+    change: &BlobChange,
+    options: &SourceOptions,
+    diagnostics: &Diagnostics,
+) -> Result<Option<LoadedChange<'repo>>> {
+    let (size, _) = repo.odb()?.read_header(change.new)?;
+    if size as u64 > options.max_file_size {
+        diagnostics.warning(format!(
+            "skipped {} ({}): {size} bytes is over the {} byte limit (--max-file-size)",
+            change.path,
+            short(change.new),
+            options.max_file_size
+        ));
+        return Ok(None);
+    }
+    let blob = repo.find_blob(change.new)?;
+    let decoded = match classify(Cow::Borrowed(blob.content())) {
+        Content::Binary => return Ok(None),
+        Content::Text(Cow::Borrowed(_)) => None,
+        Content::Text(Cow::Owned(decoded)) => Some(decoded),
+    };
+    let added_lines = match change.old {
+        Some(old) if decoded.is_none() => {
+            let lines = added_lines(&repo.find_blob(old)?, &blob)?;
+            if lines.is_empty() {
+                return Ok(None);
+            }
+            Some(lines)
+        }
+        _ => None,
+    };
+    Ok(Some(LoadedChange { blob, decoded, added_lines }))
+}
+
+/// The lines of `new` that a diff from `old` adds (1-based, numbered in `new`).
+///
+/// With zero context lines every hunk's new side is exactly the lines it adds. The diff is forced
+/// to text so a `.gitattributes` `binary` or `-diff` cannot hide a secret.
+pub fn added_lines(old: &Blob<'_>, new: &Blob<'_>) -> Result<LineSet> {
+    let mut options = DiffOptions::new();
+    options.context_lines(0).interhunk_lines(0).force_text(true);
+    let patch = Patch::from_blobs(old, None, new, None, Some(&mut options))?;
+    let mut lines = LineSet::default();
+    for hunk_index in 0..patch.num_hunks() {
+        let (hunk, _) = patch.hunk(hunk_index)?;
+        if hunk.new_lines() > 0 {
+            let first = hunk.new_start() as usize;
+            lines.push(first, first + hunk.new_lines() as usize - 1);
+        }
+    }
+    Ok(lines)
+}
+
+/// The first 12 hex digits of an object id, for messages.
+pub fn short(oid: Oid) -> String {
+    oid.to_string()[..12].to_owned()
+}

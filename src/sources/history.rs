@@ -1,0 +1,364 @@
+//! Commit ranges and whole history, through libgit2's revwalk (no `git` subprocess).
+//!
+//! Each commit is compared with its parents and only what it adds is scanned: a root commit adds
+//! every line; a commit with one parent adds the lines its diff adds (renames detected); a merge
+//! adds only lines that are in none of its parents (the intersection of what it adds against
+//! each), so merging main into a branch reports nothing new while a conflict resolution that
+//! adds a key is reported.
+//!
+//! Commits are processed in parallel (rayon, one repository handle per worker). A blob pair (old
+//! blob, new blob) is scanned once however many commits hold it: its findings are remembered and
+//! relocated to each later commit; clean pairs are remembered in a set whose size is capped, so
+//! memory stays bounded whatever the history length.
+
+use super::gitdiff::{self, BlobChange};
+use super::{CommitInfo, Diagnostics, Fragment, LineSet, Provenance, SourceOptions};
+use crate::error::Hinted;
+use crate::finding::Finding;
+use anyhow::{Context, Result};
+use git2::{Commit, DiffFindOptions, Oid, Repository, RevparseMode, Sort};
+use rayon::prelude::*;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use std::sync::{Arc, Mutex};
+
+/// Which commits to scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// A rev range as git understands it: `A..B`, `A...B`, or one revision and its ancestors.
+    Range(String),
+    /// Every commit reachable from any reference (and HEAD).
+    All,
+}
+
+/// Scans a fragment and returns its findings; the history source calls it for each new blob.
+pub type ScanFn<'a> = dyn Fn(&Fragment<'_>) -> Vec<Finding> + Sync + 'a;
+
+/// What the history source tells a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgressEvent {
+    /// The walk is listed: this many commits will be scanned.
+    Start(usize),
+    /// One more commit is done.
+    CommitDone,
+}
+
+/// How many clean blob pairs are remembered before the set is cleared (about 64 MiB at most).
+const CLEAN_PAIRS_CAP: usize = 1 << 20;
+
+/// Scans the selected commits and returns their findings (unsorted).
+///
+/// Tells `progress` the number of commits, then each commit done (from any thread). Errors (exit 2) if the repository
+/// cannot be opened, the range does not resolve, or the walk reaches below a shallow clone's
+/// boundary; a commit or blob that cannot be read is recorded in `diagnostics`.
+pub fn scan(
+    selection: &Selection,
+    options: &SourceOptions,
+    diagnostics: &Diagnostics,
+    scan: &ScanFn<'_>,
+    progress: &(dyn Fn(ProgressEvent) + Sync),
+) -> Result<Vec<Finding>> {
+    let repo = open_repository()?;
+    let commits = list_commits(&repo, selection)?;
+    check_shallow_boundary(&repo, &commits)?;
+    progress(ProgressEvent::Start(commits.len()));
+    let git_dir = repo.path().to_path_buf();
+    let memo = Memo::default();
+    let findings: Vec<Finding> = commits
+        .par_iter()
+        .map_init(
+            || Repository::open(&git_dir),
+            |worker, &oid| {
+                let found = match worker {
+                    Ok(repo) => scan_commit(repo, oid, options, diagnostics, scan, &memo),
+                    Err(err) => Err(anyhow::anyhow!("cannot open the repository: {err}")),
+                };
+                progress(ProgressEvent::CommitDone);
+                found.unwrap_or_else(|err| {
+                    diagnostics.error(format!("cannot scan commit {}: {err:#}", gitdiff::short(oid)));
+                    Vec::new()
+                })
+            },
+        )
+        .flatten()
+        .collect();
+    Ok(findings)
+}
+
+/// Opens the repository around the current directory (`GIT_DIR` honored). Bare repositories are
+/// fine: history needs no work tree.
+fn open_repository() -> Result<Repository> {
+    Repository::open_from_env().map_err(|err| {
+        let cwd = std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default();
+        if err.code() == git2::ErrorCode::NotFound {
+            Hinted::new(
+                format!("not a git repository (or any parent up to the root): {cwd}"),
+                "run history scans inside a clone of the repository",
+            )
+            .into()
+        } else {
+            anyhow::Error::new(err).context(format!("cannot open the git repository at {cwd}"))
+        }
+    })
+}
+
+/// The commits of `selection`, newest first (topological, then time).
+fn list_commits(repo: &Repository, selection: &Selection) -> Result<Vec<Oid>> {
+    let mut walk = repo.revwalk()?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
+    match selection {
+        Selection::All => {
+            let mut pushed = 0;
+            for reference in repo.references()? {
+                let reference = reference?;
+                // Refs to trees or blobs (some tags) hold no commits.
+                if let Ok(commit) = reference.peel_to_commit() {
+                    walk.push(commit.id())?;
+                    pushed += 1;
+                }
+            }
+            if let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) {
+                walk.push(head.id())?;
+                pushed += 1;
+            }
+            if pushed == 0 {
+                return Ok(Vec::new());
+            }
+        }
+        Selection::Range(range) => push_range(repo, &mut walk, range)?,
+    }
+    walk.collect::<std::result::Result<Vec<_>, _>>().context("cannot walk the commit history")
+}
+
+fn push_range(repo: &Repository, walk: &mut git2::Revwalk<'_>, range: &str) -> Result<()> {
+    let spec = repo.revparse(range).map_err(|err| {
+        let hint = if repo.is_shallow() {
+            "this is a shallow clone: fetch the full history (actions/checkout: fetch-depth: 0; or `git fetch --unshallow`)"
+        } else {
+            "use a range git understands, e.g. origin/main..HEAD, A...B, or a single revision"
+        };
+        Hinted::new(format!("cannot resolve the commit range {range:?}: {}", err.message()), hint)
+    })?;
+    let peel = |object: Option<&git2::Object<'_>>| -> Result<Option<Oid>> {
+        object
+            .map(|o| o.peel_to_commit().map(|c| c.id()))
+            .transpose()
+            .context("the range does not name commits")
+    };
+    let (from, to) = (peel(spec.from())?, peel(spec.to())?);
+    let mode = spec.mode();
+    if mode.contains(RevparseMode::MERGE_BASE) {
+        let (a, b) = (from.expect("A...B has a left side"), to.expect("A...B has a right side"));
+        walk.push(a)?;
+        walk.push(b)?;
+        if let Ok(base) = repo.merge_base(a, b) {
+            walk.hide(base)?;
+        }
+    } else if mode.contains(RevparseMode::RANGE) {
+        if let Some(to) = to {
+            walk.push(to)?;
+        }
+        if let Some(from) = from {
+            walk.hide(from)?;
+        }
+    } else if let Some(single) = from {
+        walk.push(single)?;
+    }
+    Ok(())
+}
+
+/// Fails (exit 2) if a walked commit sits on a shallow clone's boundary: its parents are missing,
+/// so it would look like a root commit and every line of every file would be reported as added.
+fn check_shallow_boundary(repo: &Repository, commits: &[Oid]) -> Result<()> {
+    if !repo.is_shallow() {
+        return Ok(());
+    }
+    let shallow_file = repo.path().join("shallow");
+    let text = std::fs::read_to_string(&shallow_file)
+        .with_context(|| format!("cannot read {}", shallow_file.display()))?;
+    let boundary: HashSet<Oid> = text.lines().filter_map(|line| Oid::from_str(line.trim()).ok()).collect();
+    if let Some(oid) = commits.iter().find(|oid| boundary.contains(oid)) {
+        return Err(Hinted::new(
+            format!(
+                "the range reaches commit {}, the boundary of this shallow clone, whose parents are missing",
+                gitdiff::short(*oid)
+            ),
+            "fetch the full history (actions/checkout: fetch-depth: 0; or `git fetch --unshallow`), or scan a shorter range",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Remembered blob pairs: findings of pairs that had some, and a capped set of clean ones.
+#[derive(Default)]
+struct Memo {
+    with_findings: Mutex<HashMap<(Oid, Oid), Arc<Vec<Finding>>>>,
+    clean: Mutex<HashSet<(Oid, Oid)>>,
+}
+
+impl Memo {
+    fn key(change: &BlobChange) -> (Oid, Oid) {
+        (change.old.unwrap_or_else(Oid::zero), change.new)
+    }
+
+    /// `Some(findings)` if the pair was scanned before.
+    fn get(&self, key: (Oid, Oid)) -> Option<Arc<Vec<Finding>>> {
+        if lock(&self.clean).contains(&key) {
+            return Some(Arc::new(Vec::new()));
+        }
+        lock(&self.with_findings).get(&key).cloned()
+    }
+
+    fn put(&self, key: (Oid, Oid), findings: &[Finding]) {
+        if findings.is_empty() {
+            let mut clean = lock(&self.clean);
+            if clean.len() >= CLEAN_PAIRS_CAP {
+                clean.clear();
+            }
+            clean.insert(key);
+        } else {
+            lock(&self.with_findings).insert(key, Arc::new(findings.to_vec()));
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn commit_info(commit: &Commit<'_>) -> CommitInfo {
+    let author = commit.author();
+    let when = author.when();
+    let offset = chrono::FixedOffset::east_opt(when.offset_minutes() * 60)
+        .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("zero offset is valid"));
+    let date = chrono::DateTime::from_timestamp(when.seconds(), 0)
+        .map(|utc| utc.with_timezone(&offset).to_rfc3339())
+        .unwrap_or_default();
+    CommitInfo {
+        sha: commit.id().to_string(),
+        author: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+        date,
+    }
+}
+
+/// The findings of what one commit adds.
+fn scan_commit(
+    repo: &Repository,
+    oid: Oid,
+    options: &SourceOptions,
+    diagnostics: &Diagnostics,
+    scan: &ScanFn<'_>,
+    memo: &Memo,
+) -> Result<Vec<Finding>> {
+    let commit = repo.find_commit(oid)?;
+    let info = commit_info(&commit);
+    if commit.parent_count() > 1 {
+        return scan_merge(repo, &commit, &info, options, diagnostics, scan);
+    }
+    let parent_tree = match commit.parent_count() {
+        0 => None,
+        _ => Some(commit.parent(0)?.tree()?),
+    };
+    let mut findings = Vec::new();
+    for change in changes(repo, parent_tree.as_ref(), &commit.tree()?)? {
+        let key = Memo::key(&change);
+        let found = match memo.get(key) {
+            Some(known) => known.iter().map(|f| f.relocated(&change.path, &info)).collect(),
+            None => match gitdiff::load(repo, &change, options, diagnostics) {
+                Ok(loaded) => {
+                    let found =
+                        loaded.map(|l| scan_loaded(&l, &change.path, &info, l.added_lines.clone(), scan));
+                    let found = found.unwrap_or_default();
+                    memo.put(key, &found);
+                    found
+                }
+                Err(err) => {
+                    diagnostics.error(format!(
+                        "cannot read {} in commit {}: {err:#}",
+                        change.path,
+                        gitdiff::short(oid)
+                    ));
+                    Vec::new()
+                }
+            },
+        };
+        findings.extend(found);
+    }
+    Ok(findings)
+}
+
+/// A merge adds the lines that every parent's diff adds.
+fn scan_merge(
+    repo: &Repository,
+    commit: &Commit<'_>,
+    info: &CommitInfo,
+    options: &SourceOptions,
+    diagnostics: &Diagnostics,
+    scan: &ScanFn<'_>,
+) -> Result<Vec<Finding>> {
+    let tree = commit.tree()?;
+    let mut per_parent: Vec<HashMap<String, BlobChange>> = Vec::new();
+    for parent in commit.parents() {
+        let changes = changes(repo, Some(&parent.tree()?), &tree)?;
+        per_parent.push(changes.into_iter().map(|c| (c.path.clone(), c)).collect());
+    }
+    let (first, others) = per_parent.split_first().expect("a merge has parents");
+    let mut findings = Vec::new();
+    for (path, change) in first {
+        // A file identical to some parent's adds nothing.
+        let Some(against_others) = others.iter().map(|o| o.get(path)).collect::<Option<Vec<_>>>() else {
+            continue;
+        };
+        let loaded = match gitdiff::load(repo, change, options, diagnostics) {
+            Ok(Some(loaded)) => loaded,
+            Ok(None) => continue,
+            Err(err) => {
+                diagnostics
+                    .error(format!("cannot read {path} in merge {}: {err:#}", gitdiff::short(commit.id())));
+                continue;
+            }
+        };
+        let mut added = loaded.added_lines.clone();
+        for other in against_others {
+            let theirs = match (other.old, loaded.decoded.is_none()) {
+                (Some(old), true) => Some(gitdiff::added_lines(&repo.find_blob(old)?, &loaded.blob)?),
+                _ => None,
+            };
+            added = match (added, theirs) {
+                (Some(a), Some(b)) => Some(a.intersection(&b)),
+                (a, b) => a.or(b),
+            };
+        }
+        if added.as_ref().is_some_and(LineSet::is_empty) {
+            continue;
+        }
+        findings.extend(scan_loaded(&loaded, path, info, added, scan));
+    }
+    Ok(findings)
+}
+
+fn scan_loaded(
+    loaded: &gitdiff::LoadedChange<'_>,
+    path: &str,
+    info: &CommitInfo,
+    added_lines: Option<LineSet>,
+    scan: &ScanFn<'_>,
+) -> Vec<Finding> {
+    let fragment = Fragment {
+        provenance: Provenance::Commit { path: path.to_owned(), commit: info.clone() },
+        text: Cow::Borrowed(loaded.text()),
+        added_lines,
+    };
+    scan(&fragment)
+}
+
+/// The blob changes from `old` (none: the empty tree) to `new`, renames detected.
+fn changes(repo: &Repository, old: Option<&git2::Tree<'_>>, new: &git2::Tree<'_>) -> Result<Vec<BlobChange>> {
+    let mut diff = repo.diff_tree_to_tree(old, Some(new), Some(&mut gitdiff::diff_options()))?;
+    if old.is_some() {
+        diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
+    }
+    Ok(diff.deltas().filter_map(|delta| gitdiff::blob_change(&delta)).collect())
+}
