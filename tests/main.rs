@@ -5,8 +5,11 @@ mod common;
 
 mod errors;
 mod files;
+mod history;
+mod hook;
 mod hook_by_hand;
 mod output;
+mod reports;
 mod rules;
 mod staged;
 mod stdin;
