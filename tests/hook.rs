@@ -3,7 +3,7 @@
 use crate::common::{app_key, run, Repo};
 use std::path::{Path, PathBuf};
 
-fn install(repo: &Repo, dir: &Path, extra: &[&str]) -> (i32, String, String) {
+fn install(_repo: &Repo, dir: &Path, extra: &[&str]) -> (i32, String, String) {
     let mut args = vec!["hook", "install"];
     args.extend_from_slice(extra);
     run(crate::common::keyfence(dir).args(&args))

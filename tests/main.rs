@@ -9,6 +9,7 @@ mod history;
 mod hook;
 mod hook_by_hand;
 mod output;
+mod precommit_framework;
 mod reports;
 mod rules;
 mod staged;

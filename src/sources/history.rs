@@ -191,27 +191,30 @@ fn check_shallow_boundary(repo: &Repository, commits: &[Oid]) -> Result<()> {
     Ok(())
 }
 
+/// (old blob or zero, new blob): what one file change of one commit is.
+type BlobPair = (Oid, Oid);
+
 /// Remembered blob pairs: findings of pairs that had some, and a capped set of clean ones.
 #[derive(Default)]
 struct Memo {
-    with_findings: Mutex<HashMap<(Oid, Oid), Arc<Vec<Finding>>>>,
-    clean: Mutex<HashSet<(Oid, Oid)>>,
+    with_findings: Mutex<HashMap<BlobPair, Arc<Vec<Finding>>>>,
+    clean: Mutex<HashSet<BlobPair>>,
 }
 
 impl Memo {
-    fn key(change: &BlobChange) -> (Oid, Oid) {
+    fn key(change: &BlobChange) -> BlobPair {
         (change.old.unwrap_or_else(Oid::zero), change.new)
     }
 
     /// `Some(findings)` if the pair was scanned before.
-    fn get(&self, key: (Oid, Oid)) -> Option<Arc<Vec<Finding>>> {
+    fn get(&self, key: BlobPair) -> Option<Arc<Vec<Finding>>> {
         if lock(&self.clean).contains(&key) {
             return Some(Arc::new(Vec::new()));
         }
         lock(&self.with_findings).get(&key).cloned()
     }
 
-    fn put(&self, key: (Oid, Oid), findings: &[Finding]) {
+    fn put(&self, key: BlobPair, findings: &[Finding]) {
         if findings.is_empty() {
             let mut clean = lock(&self.clean);
             if clean.len() >= CLEAN_PAIRS_CAP {
