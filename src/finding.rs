@@ -73,6 +73,19 @@ impl<'a> LineIndex<'a> {
         LineIndex { text, starts }
     }
 
+    /// Number of lines (a text ending in `\n` has an empty last line, counted).
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Byte range of 1-based lines `first..=last` (clamped to the text), newlines included.
+    pub fn byte_range(&self, first: usize, last: usize) -> std::ops::Range<usize> {
+        let first = first.clamp(1, self.starts.len());
+        let last = last.clamp(first, self.starts.len());
+        let end = self.starts.get(last).copied().unwrap_or(self.text.len());
+        self.starts[first - 1]..end
+    }
+
     /// 1-based (line, column) of the byte at `offset`.
     pub fn position(&self, offset: usize) -> (usize, usize) {
         let line = self.starts.partition_point(|&start| start <= offset);

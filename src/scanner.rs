@@ -10,7 +10,27 @@ use crate::finding::{Finding, FindingSite, LineIndex};
 use crate::matcher::{Matcher, RawMatch};
 use crate::rules::RuleSet;
 use crate::sources::Fragment;
+use crate::sources::LineSet;
 use anyhow::Result;
+use std::ops::Range;
+
+/// Lines of context searched on each side of a change's added lines (see [`Scanner::scan`]).
+pub const WINDOW_CONTEXT_LINES: usize = 64;
+
+/// Byte ranges of the added lines widened by [`WINDOW_CONTEXT_LINES`], merged where they touch.
+fn windows(lines: &LineIndex<'_>, added: &LineSet) -> Vec<Range<usize>> {
+    let mut windows: Vec<Range<usize>> = Vec::new();
+    for (first, last) in added.ranges() {
+        let first = first.saturating_sub(WINDOW_CONTEXT_LINES).max(1);
+        let last = (last + WINDOW_CONTEXT_LINES).min(lines.line_count());
+        let range = lines.byte_range(first, last);
+        match windows.last_mut() {
+            Some(previous) if previous.end >= range.start => previous.end = previous.end.max(range.end),
+            _ => windows.push(range),
+        }
+    }
+    windows
+}
 
 /// Compiled rules, ready to scan any number of fragments from any number of threads.
 #[derive(Debug)]
@@ -40,13 +60,25 @@ impl Scanner {
     }
 
     /// All findings in `fragment`, in text order.
+    ///
+    /// For a change (added lines set) only windows around the added lines are searched: each
+    /// added range widened by [`WINDOW_CONTEXT_LINES`] on both sides, so a multi-line secret (a
+    /// PEM block) that a change touches is still seen whole, while a one-line edit of a large file
+    /// costs what the edit costs.
     pub fn scan(&self, fragment: &Fragment<'_>) -> Vec<Finding> {
         let text: &[u8] = &fragment.text;
-        let accepted = self.accepted_matches(text);
+        // Line starts are needed for windows and for findings; a clean file needs neither.
+        let mut lines = None;
+        let windows = match &fragment.added_lines {
+            Some(added) => windows(lines.insert(LineIndex::new(text)), added),
+            None => vec![0..text.len()],
+        };
+        let accepted: Vec<RawMatch> =
+            windows.into_iter().flat_map(|w| self.accepted_matches(text, w)).collect();
         if accepted.is_empty() {
             return Vec::new();
         }
-        let lines = LineIndex::new(text);
+        let lines = lines.unwrap_or_else(|| LineIndex::new(text));
         let path = fragment.provenance.path();
         let commit = match &fragment.provenance {
             crate::sources::Provenance::Commit { commit, .. } => Some(commit),
@@ -73,9 +105,18 @@ impl Scanner {
     /// Raw matches that pass the filters, minus generic matches that overlap a provider rule's
     /// match. A provider match suppresses a generic one even when its own filters rejected it: the
     /// provider rule knows the format, so a value it calls a placeholder is not a generic secret.
-    fn accepted_matches(&self, text: &[u8]) -> Vec<RawMatch> {
-        let (generic, provider): (Vec<RawMatch>, Vec<RawMatch>) =
-            self.matcher.find(text).into_iter().partition(|m| self.rules.rules[m.rule].generic);
+    fn accepted_matches(&self, text: &[u8], window: Range<usize>) -> Vec<RawMatch> {
+        let offset = window.start;
+        let (generic, provider): (Vec<RawMatch>, Vec<RawMatch>) = self
+            .matcher
+            .find(&text[window])
+            .into_iter()
+            .map(|m| RawMatch {
+                rule: m.rule,
+                secret: m.secret.start + offset..m.secret.end + offset,
+                body: m.body.start + offset..m.body.end + offset,
+            })
+            .partition(|m| self.rules.rules[m.rule].generic);
         let mut accepted: Vec<RawMatch> = provider.iter().filter(|m| self.passes(text, m)).cloned().collect();
         for m in generic {
             let overlaps =

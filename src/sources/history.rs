@@ -59,6 +59,7 @@ pub fn scan(
     scan: &ScanFn<'_>,
     progress: &(dyn Fn(ProgressEvent) + Sync),
 ) -> Result<Vec<Finding>> {
+    gitdiff::tune_libgit2();
     let repo = open_repository()?;
     let commits = list_commits(&repo, selection)?;
     check_shallow_boundary(&repo, &commits)?;

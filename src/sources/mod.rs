@@ -102,6 +102,11 @@ impl LineSet {
         both
     }
 
+    /// The ranges, 1-based inclusive, in increasing order.
+    pub fn ranges(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.ranges.iter().copied()
+    }
+
     /// True if no line is in the set.
     pub fn is_empty(&self) -> bool {
         self.ranges.is_empty()

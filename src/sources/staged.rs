@@ -25,6 +25,7 @@ pub fn read(
     diagnostics: &Diagnostics,
     visit: &(dyn Fn(Fragment<'_>) + Sync),
 ) -> Result<()> {
+    gitdiff::tune_libgit2();
     let repo = open_repository()?;
     let index = open_index(&repo)?;
     let head = head_tree(&repo)?;
