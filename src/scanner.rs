@@ -71,7 +71,7 @@ impl Scanner {
         let mut lines = None;
         let windows = match &fragment.added_lines {
             Some(added) => windows(lines.insert(LineIndex::new(text)), added),
-            None => vec![0..text.len()],
+            None => Vec::from([0..text.len()]),
         };
         let accepted: Vec<RawMatch> =
             windows.into_iter().flat_map(|w| self.accepted_matches(text, w)).collect();

@@ -188,3 +188,22 @@ fn a_gitattributes_binary_marker_does_not_hide_a_secret() {
     assert_eq!(code, 1);
     assert_eq!(found, [loc("x.env", 2, "servicetitan-app-key")]);
 }
+
+#[test]
+fn a_change_inside_a_private_key_block_reports_the_whole_block() {
+    let repo = Repo::new();
+    let body: Vec<String> = (0..30u64).map(|i| crate::common::body(500 + i, 64)).collect();
+    let pem = |lines: &[String]| {
+        format!("-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----\n", lines.join("\n"))
+    };
+    let filler: String = (0..200).map(|i| format!("filler {i}\n")).collect();
+    repo.write("key.pem", format!("{filler}{}", pem(&body[..10])));
+    repo.commit_all("an old key, already committed");
+    let mut changed = body[..10].to_vec();
+    changed[5] = body[20].clone();
+    repo.write("key.pem", format!("{filler}{}", pem(&changed)));
+    repo.git(&["add", "key.pem"]);
+    let (code, found, _) = staged_json(&repo);
+    assert_eq!(code, 1);
+    assert_eq!(found, [loc("key.pem", 201, "private-key")]);
+}
