@@ -115,8 +115,9 @@ pub struct ScanArgs {
     #[arg(long)]
     pub show_secrets: bool,
 
-    /// Skip files larger than this many MiB, with a warning.
-    #[arg(long, value_name = "MIB", default_value_t = 25)]
+    /// Do not scan text files larger than this many MiB: a warning, or with --staged an error
+    /// (the hook fails closed).
+    #[arg(long, value_name = "MIB", default_value_t = 25, env = "KEYFENCE_MAX_FILE_SIZE")]
     pub max_file_size: u64,
 
     /// Print nothing on standard error when there is nothing to report.
@@ -172,7 +173,7 @@ pub fn run() -> ExitCode {
             ExitCode::from(2)
         }
         Err(_) => {
-            eprintln!(
+            crate::say!(
                 "keyfence: error: internal error (panic above); the scan did not finish, so it fails closed"
             );
             ExitCode::from(2)
@@ -182,8 +183,8 @@ pub fn run() -> ExitCode {
 
 /// Prints `keyfence: error: <chain>` and, if the chain holds a [`Hinted`], `hint: <hint>`.
 fn print_error(err: &anyhow::Error) {
-    eprintln!("keyfence: error: {err:#}");
+    crate::say!("keyfence: error: {err:#}");
     if let Some(hinted) = err.chain().find_map(|e| e.downcast_ref::<Hinted>()) {
-        eprintln!("hint: {}", hinted.hint);
+        crate::say!("hint: {}", hinted.hint);
     }
 }

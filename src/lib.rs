@@ -9,6 +9,16 @@
 
 #![deny(missing_docs)]
 
+/// Writes a line to standard error and ignores failure: a closed or full standard error must
+/// not turn a scan into a panic (the exit status still says what happened).
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod baseline;
 pub mod cli;
 pub mod commands;

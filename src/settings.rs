@@ -46,6 +46,7 @@ pub struct ScanSettings {
 impl ScanSettings {
     /// Resolves `args`. Errors (exit 2) on `-` mixed with other paths or a zero size limit.
     pub fn resolve(args: ScanArgs) -> Result<ScanSettings> {
+        let staged = args.staged;
         let target = if args.staged {
             Target::Staged
         } else if let Some(range) = args.commits {
@@ -75,7 +76,10 @@ impl ScanSettings {
         }
         Ok(ScanSettings {
             target,
-            source: SourceOptions { max_file_size: args.max_file_size.saturating_mul(1024 * 1024) },
+            source: SourceOptions {
+                max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
+                oversized_is_error: staged,
+            },
             format: args.format,
             report_file: args.report,
             report: ReportOptions { show_secrets: args.show_secrets },

@@ -28,7 +28,7 @@ fn staged_in_a_bare_repository() {
         .status()
         .unwrap();
     assert!(status.success());
-    assert_error(run(keyfence(dir.path()).args(["scan", "--staged"])), "bare repository");
+    assert_error(run(keyfence(dir.path()).args(["scan", "--staged"])), "bare repository has no index");
 }
 
 #[test]

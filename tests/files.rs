@@ -69,7 +69,7 @@ fn binary_files_are_skipped_and_big_text_files_warned_about() {
     repo.write("big.txt", big);
     let (code, stdout, stderr) = run(repo.keyfence().args(["scan", ".", "--max-file-size", "1"]));
     assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
-    assert!(stderr.contains("warning: skipped big.txt"), "{stderr}");
+    assert!(stderr.contains("warning: big.txt was not scanned"), "{stderr}");
     assert!(!stderr.contains("image.png"), "binary files are skipped silently: {stderr}");
 }
 

@@ -12,30 +12,33 @@ pub fn run(command: HookCommand) -> Result<ExitCode> {
         HookCommand::Install { force } => {
             let exe = std::env::current_exe().context("cannot find the keyfence binary's own path")?;
             match hook::install(&location, &exe, force)? {
-                Installed::New(path) => eprintln!("keyfence: installed the pre-commit hook {}", path.display()),
-                Installed::Updated(path) => eprintln!("keyfence: the pre-commit hook {} is up to date", path.display()),
-                Installed::Chained { hook, previous } => eprintln!(
+                Installed::New(path) => crate::say!("keyfence: installed the pre-commit hook {}", path.display()),
+                Installed::Updated(path) => crate::say!("keyfence: the pre-commit hook {} is up to date", path.display()),
+                Installed::Chained { hook, previous } => crate::say!(
                     "keyfence: installed the pre-commit hook {}; the hook that was there is kept as {} and runs first",
                     hook.display(),
                     previous.display()
                 ),
                 Installed::HuskyBlock(path) => {
-                    eprintln!("keyfence: added a keyfence step to husky's {}", path.display())
+                    crate::say!("keyfence: added a keyfence step to husky's {}", path.display())
                 }
             }
         }
         HookCommand::Uninstall => match hook::uninstall(&location)? {
             Uninstalled::Removed(path) => {
-                eprintln!("keyfence: removed the pre-commit hook {}", path.display())
+                crate::say!("keyfence: removed the pre-commit hook {}", path.display())
             }
             Uninstalled::Restored(path) => {
-                eprintln!("keyfence: removed the keyfence hook and restored the previous {}", path.display())
+                crate::say!(
+                    "keyfence: removed the keyfence hook and restored the previous {}",
+                    path.display()
+                )
             }
             Uninstalled::HuskyBlockRemoved(path) => {
-                eprintln!("keyfence: removed the keyfence step from {}", path.display())
+                crate::say!("keyfence: removed the keyfence step from {}", path.display())
             }
             Uninstalled::NothingInstalled(path) => {
-                eprintln!("keyfence: no keyfence hook is installed at {}", path.display())
+                crate::say!("keyfence: no keyfence hook is installed at {}", path.display())
             }
         },
     }

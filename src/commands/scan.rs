@@ -37,7 +37,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     print_summary(&settings, findings, outcome.scanned, errors);
     if let Some((stale, total)) = stale {
         if stale > 0 {
-            eprintln!(
+            crate::say!(
                 "keyfence: {stale} of {total} baseline entries match no finding any more; prune them by writing the baseline again"
             );
         }
@@ -54,12 +54,12 @@ pub fn write_baseline(args: BaselineArgs) -> Result<ExitCode> {
     let outcome = collect(&scanner, &settings, &diagnostics)?;
     let errors = print_diagnostics(&diagnostics);
     if errors > 0 {
-        eprintln!("keyfence: the scan is incomplete, so no baseline was written");
+        crate::say!("keyfence: the scan is incomplete, so no baseline was written");
         return Ok(ExitCode::from(2));
     }
     let baseline = Baseline::from_findings(&outcome.findings);
     baseline.save(&args.file)?;
-    eprintln!(
+    crate::say!(
         "keyfence: wrote {} baseline {} to {}",
         baseline.findings.len(),
         plural(baseline.findings.len(), "entry", "entries"),
@@ -198,11 +198,11 @@ fn write_reports(settings: &ScanSettings, rules: &RuleSet, findings: &[Finding])
 /// Prints warnings and errors on standard error; returns the number of errors.
 fn print_diagnostics(diagnostics: &Diagnostics) -> usize {
     for warning in diagnostics.warnings() {
-        eprintln!("keyfence: warning: {warning}");
+        crate::say!("keyfence: warning: {warning}");
     }
     let errors = diagnostics.errors();
     for error in &errors {
-        eprintln!("keyfence: error: {error}");
+        crate::say!("keyfence: error: {error}");
     }
     errors.len()
 }
@@ -216,7 +216,7 @@ fn print_summary(settings: &ScanSettings, findings: &[Finding], scanned: usize, 
         _ => "file",
     };
     if errors > 0 {
-        eprintln!(
+        crate::say!(
             "keyfence: the scan is incomplete ({errors} {} above){}: failing closed",
             plural(errors, "error", "errors"),
             if staged { ", so the commit is blocked" } else { "" }
@@ -225,7 +225,7 @@ fn print_summary(settings: &ScanSettings, findings: &[Finding], scanned: usize, 
     }
     if findings.is_empty() {
         if !settings.quiet {
-            eprintln!(
+            crate::say!(
                 "keyfence: no secrets found ({scanned} {} scanned)",
                 plural(scanned, unit, &format!("{unit}s"))
             );
@@ -244,14 +244,14 @@ fn print_summary(settings: &ScanSettings, findings: &[Finding], scanned: usize, 
         )
     );
     if staged {
-        eprintln!("keyfence: {what}: commit blocked.");
-        eprintln!(
+        crate::say!("keyfence: {what}: commit blocked.");
+        crate::say!(
             "  Remove each secret from the file, `git add` it again, and rotate any secret that was ever pushed or shared."
         );
     } else {
-        eprintln!("keyfence: {what}.");
+        crate::say!("keyfence: {what}.");
     }
-    eprintln!(
+    crate::say!(
         "  A false positive? Add `keyfence:allow` in a comment on its line, or accept it in a baseline."
     );
 }

@@ -3,17 +3,18 @@
 //! The checks run in a fixed order, cheapest first, and the first that rejects wins:
 //! 1. body shape: `require_digit`, `max_repeat` (rule options);
 //! 2. entropy minimum on the body (`entropy`, bits per byte);
-//! 3. placeholder words (`reject_placeholders`, implied by `generic`);
+//! 3. placeholder words anywhere in the secret (`reject_placeholders`; generic rules use the
+//!    word-bounded check of step 5 instead, since their values are free-form);
 //! 4. references to a secret instead of a secret (`reject_references`, implied by `generic`);
-//! 5. generic value checks (`generic`): a letter and a digit, no stopword (`client_secret`,
-//!    `production`...), not a UUID, not an integrity hash;
+//! 5. generic value checks (`generic`): a letter and a digit, no placeholder word or stopword
+//!    (`client_secret`, `production`...) standing as a word, not a UUID, not an integrity hash;
 //! 6. the inline `keyfence:allow` marker on any line the secret spans ([`has_allow_marker`]).
 
 mod entropy;
 mod placeholder;
 
 pub use entropy::shannon_entropy;
-pub use placeholder::{generic_stopword, is_reference, longest_run, placeholder_word};
+pub use placeholder::{generic_placeholder, is_reference, longest_run, placeholder_word};
 
 use crate::rules::RuleSpec;
 
@@ -37,7 +38,7 @@ pub fn value_passes(rule: &RuleSpec, secret: &[u8], body: &[u8]) -> bool {
     if rule.entropy.is_some_and(|min| shannon_entropy(body) < min) {
         return false;
     }
-    if (rule.reject_placeholders || rule.generic) && placeholder_word(secret).is_some() {
+    if rule.reject_placeholders && !rule.generic && placeholder_word(secret).is_some() {
         return false;
     }
     if (rule.reject_references || rule.generic) && is_reference(secret) {
@@ -50,12 +51,12 @@ pub fn value_passes(rule: &RuleSpec, secret: &[u8], body: &[u8]) -> bool {
 }
 
 /// Values a generic (context-only) rule accepts: at least one ASCII letter and one digit, no
-/// stopword that makes it a name (`production_client_secret`), and not shaped like a UUID or a
-/// subresource-integrity hash, which are identifiers, not credentials.
+/// placeholder word or stopword that makes it a name (`production_client_secret`), and not
+/// shaped like a UUID or a subresource-integrity hash, which are identifiers, not credentials.
 fn generic_value_passes(value: &[u8]) -> bool {
     value.iter().any(u8::is_ascii_alphabetic)
         && value.iter().any(u8::is_ascii_digit)
-        && generic_stopword(value).is_none()
+        && generic_placeholder(value).is_none()
         && !is_uuid(value)
         && !is_integrity_hash(value)
 }

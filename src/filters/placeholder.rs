@@ -48,10 +48,23 @@ const GENERIC_STOPWORDS: &[&str] = &[
     "replace",
 ];
 
-/// The first generic stopword found in `value` (ASCII case-insensitive), if any.
-pub fn generic_stopword(value: &[u8]) -> Option<&'static str> {
+/// The first placeholder word or generic stopword that stands as a word in `value` (ASCII
+/// case-insensitive), if any.
+///
+/// Generic values are free-form, so a word counts only where it starts the value or follows a
+/// non-alphanumeric character, and ends the value or is followed by a non-letter:
+/// `your_key_here`, `changeme123` and `my-test-pw` are placeholders, while the random
+/// `Zk3testQw9` and `Sphere9Lamp` are not.
+pub fn generic_placeholder(value: &[u8]) -> Option<&'static str> {
     let lower = value.to_ascii_lowercase();
-    GENERIC_STOPWORDS.iter().copied().find(|word| memchr::memmem::find(&lower, word.as_bytes()).is_some())
+    PLACEHOLDER_WORDS.iter().chain(GENERIC_STOPWORDS).copied().find(|word| {
+        memchr::memmem::find_iter(&lower, word.as_bytes()).any(|at| {
+            let end = at + word.len();
+            let starts_word = at == 0 || !lower[at - 1].is_ascii_alphanumeric();
+            let ends_word = end == lower.len() || !lower[end].is_ascii_alphabetic();
+            starts_word && ends_word
+        })
+    })
 }
 
 /// True for values that name where a secret comes from instead of holding one: `${X}`, `$X`,
@@ -94,6 +107,15 @@ mod tests {
     fn placeholders() {
         assert_eq!(placeholder_word(b"ak1.YOURkey"), Some("your"));
         assert_eq!(placeholder_word(b"a1b2c3"), None);
+    }
+
+    #[test]
+    fn generic_placeholders_must_stand_as_words() {
+        assert_eq!(generic_placeholder(b"your_api_key_here_0123"), Some("your"));
+        assert_eq!(generic_placeholder(b"changeme123"), Some("changeme"));
+        assert_eq!(generic_placeholder(b"cs2.production_client_secret"), Some("secret"));
+        assert_eq!(generic_placeholder(b"Zk3testQw9Lp0Vn7"), None);
+        assert_eq!(generic_placeholder(b"Sphere9Lamp!x7Q"), None);
     }
 
     #[test]

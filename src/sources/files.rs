@@ -1,17 +1,26 @@
 //! Files and directories on disk, walked in parallel with the `ignore` crate.
 //!
-//! Rules of the walk (what a git user expects): `.gitignore`, `.git/info/exclude`, the global
-//! excludes file, `.ignore` and `.keyfenceignore` files are honored inside git work trees; hidden
-//! files such as `.env` are scanned; `.git` directories are not; symbolic links are not followed
-//! except when named on the command line; a path named on the command line is always scanned,
-//! even if ignored.
+//! Rules of the walk (what a git user expects):
+//! - inside a git work tree, `.gitignore`, `.git/info/exclude` and the global excludes file are
+//!   honored, except that a file git tracks is always scanned (git ignores those rules for
+//!   tracked files, and a force-added `.env` is exactly what must be found);
+//! - `.keyfenceignore` files (gitignore syntax) are honored everywhere; ripgrep's `.ignore`
+//!   files are not, since they say what to search, not what may hold secrets;
+//! - hidden files such as `.env` are scanned; `.git` directories are not;
+//! - symbolic links inside a directory are not followed;
+//! - a path named on the command line is always read, even if ignored, a symbolic link, or not a
+//!   regular file (a FIFO, `<(…)` process substitution): named means wanted.
 
+use super::keyfenceignore::KeyfenceIgnore;
 use super::{classify, Content, Diagnostics, Fragment, Provenance, SourceOptions};
 use crate::error::Hinted;
 use anyhow::Result;
 use ignore::{WalkBuilder, WalkState};
 use std::borrow::Cow;
+use std::collections::HashSet;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// One path from the command line and how to show the paths under it.
 #[derive(Debug, Clone)]
@@ -21,55 +30,136 @@ struct Root {
     /// What `given` is shown as: its path from the repository root when inside a git work tree
     /// (empty for the root itself), else `given` without a leading `./`.
     shown: PathBuf,
+    /// The git work tree holding it, if any.
+    workdir: Option<PathBuf>,
+    /// A directory (walked) rather than something to read.
+    is_dir: bool,
 }
 
-/// Walks `paths` in parallel and hands every text file to `visit`.
+type Visit<'a> = dyn Fn(Fragment<'_>) + Sync + 'a;
+
+/// Scans `paths`: directories are walked in parallel, anything else is read; every text file is
+/// handed to `visit`.
 ///
-/// Errors before the walk starts if a path does not exist. Files that cannot be read are
-/// recorded in `diagnostics` and the walk goes on.
+/// Errors before scanning if a path does not exist. Files that cannot be read are recorded in
+/// `diagnostics` and the scan goes on.
 pub fn walk(
     paths: &[PathBuf],
     options: &SourceOptions,
     diagnostics: &Diagnostics,
-    visit: &(dyn Fn(Fragment<'_>) + Sync),
+    visit: &Visit<'_>,
 ) -> Result<()> {
     let roots = paths.iter().map(|p| resolve_root(p)).collect::<Result<Vec<_>>>()?;
-    let mut builder = WalkBuilder::new(&roots[0].given);
-    for root in &roots[1..] {
+    for root in roots.iter().filter(|r| !r.is_dir) {
+        scan_named(&root.given, display(&root.shown), options, diagnostics, visit);
+    }
+    let dirs: Vec<&Root> = roots.iter().filter(|r| r.is_dir).collect();
+    let Some((first, rest)) = dirs.split_first() else { return Ok(()) };
+    let mut builder = WalkBuilder::new(&first.given);
+    for root in rest {
         builder.add(&root.given);
     }
-    builder.hidden(false).follow_links(false).add_custom_ignore_filename(".keyfenceignore").filter_entry(
-        |entry| !(entry.file_name() == ".git" && entry.file_type().is_some_and(|t| t.is_dir())),
-    );
+    builder
+        .hidden(false)
+        .ignore(false)
+        .follow_links(false)
+        .add_custom_ignore_filename(".keyfenceignore")
+        .filter_entry(|entry| {
+            !(entry.file_name() == ".git" && entry.file_type().is_some_and(|t| t.is_dir()))
+        });
 
+    let visited = Mutex::new(HashSet::new());
+    let track = dirs.iter().any(|r| r.workdir.is_some());
     builder.build_parallel().run(|| {
         Box::new(|entry| {
             match entry {
-                Ok(entry) => {
-                    let is_root = entry.depth() == 0;
-                    let kind = entry.file_type();
-                    let wanted = kind.is_some_and(|t| t.is_file())
-                        || (is_root && kind.is_some_and(|t| t.is_symlink()) && entry.path().is_file());
-                    if wanted {
-                        let shown = shown_path(&roots, entry.path());
-                        scan_file(entry.path(), shown, options, diagnostics, visit);
+                Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+                    let shown = shown_path(&roots, entry.path());
+                    if track {
+                        lock(&visited).insert(shown.clone());
                     }
+                    scan_file(entry.path(), shown, options, diagnostics, visit);
                 }
+                Ok(_) => {}
                 Err(err) => diagnostics.error(format!("cannot walk: {err}")),
             }
             WalkState::Continue
         })
     });
+    let visited = visited.into_inner().unwrap_or_else(|e| e.into_inner());
+    for root in dirs.iter().filter(|r| r.workdir.is_some()) {
+        scan_ignored_but_tracked(root, &visited, options, diagnostics, visit);
+    }
     Ok(())
 }
 
-/// Reads one file and hands it to `visit` unless it is too large or binary.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Scans the files git tracks under `root` that the walk skipped because an ignore rule matched
+/// them (git ignores those rules for tracked files).
+fn scan_ignored_but_tracked(
+    root: &Root,
+    visited: &HashSet<String>,
+    options: &SourceOptions,
+    diagnostics: &Diagnostics,
+    visit: &Visit<'_>,
+) {
+    let Some(workdir) = &root.workdir else { return };
+    let Ok(index) = git2::Repository::open(workdir).and_then(|repo| repo.index()) else { return };
+    let keyfenceignore = KeyfenceIgnore::new(Some(workdir));
+    let prefix = display(&root.shown);
+    for entry in index.iter() {
+        let path = String::from_utf8_lossy(&entry.path).into_owned();
+        let under_root = prefix.is_empty() || path == prefix || path.starts_with(&format!("{prefix}/"));
+        if !under_root || visited.contains(&path) || keyfenceignore.is_ignored(&path) {
+            continue;
+        }
+        let on_disk = workdir.join(&path);
+        if std::fs::symlink_metadata(&on_disk).is_ok_and(|m| m.is_file()) {
+            scan_file(&on_disk, path, options, diagnostics, visit);
+        }
+    }
+}
+
+/// Reads a path named on the command line that is not a directory: a file, a symbolic link to
+/// one, a FIFO or a character device. At most `max_file_size` + 1 bytes are read, so an endless
+/// stream cannot exhaust memory.
+fn scan_named(
+    path: &Path,
+    shown: String,
+    options: &SourceOptions,
+    diagnostics: &Diagnostics,
+    visit: &Visit<'_>,
+) {
+    let mut bytes = Vec::new();
+    let read =
+        std::fs::File::open(path).and_then(|f| f.take(options.max_file_size + 1).read_to_end(&mut bytes));
+    if let Err(err) = read {
+        return diagnostics.error(format!("cannot read {shown}: {err}"));
+    }
+    if bytes.len() as u64 > options.max_file_size {
+        if !matches!(
+            classify(Cow::Borrowed(&bytes[..super::BINARY_SNIFF_LEN.min(bytes.len())])),
+            Content::Binary
+        ) {
+            options.report_oversized(diagnostics, &shown, bytes.len() as u64);
+        }
+        return;
+    }
+    if let Content::Text(text) = classify(Cow::Owned(bytes)) {
+        visit(Fragment { provenance: Provenance::File { path: shown }, text, added_lines: None });
+    }
+}
+
+/// Reads one file found by the walk and hands it to `visit` unless it is too large or binary.
 fn scan_file(
     path: &Path,
     shown: String,
     options: &SourceOptions,
     diagnostics: &Diagnostics,
-    visit: &(dyn Fn(Fragment<'_>) + Sync),
+    visit: &Visit<'_>,
 ) {
     let size = match std::fs::metadata(path) {
         Ok(meta) => meta.len(),
@@ -79,10 +169,7 @@ fn scan_file(
         // Big binaries (build output, media) are skipped silently like any binary; only a big
         // text file is worth a warning, since it may hold a secret we did not look at.
         if !starts_binary(path) {
-            diagnostics.warning(format!(
-                "skipped {shown}: {size} bytes is over the {} byte limit (--max-file-size)",
-                options.max_file_size
-            ));
+            options.report_oversized(diagnostics, &shown, size);
         }
         return;
     }
@@ -97,7 +184,6 @@ fn scan_file(
 
 /// True if the first block of the file says binary (see [`classify`]); unreadable counts as not.
 fn starts_binary(path: &Path) -> bool {
-    use std::io::Read;
     let mut head = Vec::with_capacity(super::BINARY_SNIFF_LEN);
     let read =
         std::fs::File::open(path).and_then(|f| f.take(super::BINARY_SNIFF_LEN as u64).read_to_end(&mut head));
@@ -106,28 +192,41 @@ fn starts_binary(path: &Path) -> bool {
 
 /// Checks that `given` exists and works out how to show paths under it.
 fn resolve_root(given: &Path) -> Result<Root> {
-    let absolute = std::fs::canonicalize(given).map_err(|err| {
+    let meta = std::fs::metadata(given).map_err(|err| {
         Hinted::new(
             format!("cannot read {}: {err}", given.display()),
             "check the path; `keyfence scan` with no path scans the current directory",
         )
     })?;
-    let shown = repository_relative(&absolute).unwrap_or_else(|| strip_dot(given));
-    Ok(Root { given: given.to_path_buf(), shown })
+    // Process substitutions (/dev/fd/N) and similar have no canonical path: shown as given.
+    let (shown, workdir) = match std::fs::canonicalize(given).ok().and_then(|abs| repository_relative(&abs)) {
+        Some((relative, workdir)) => (relative, Some(workdir)),
+        None => (strip_dot(given), None),
+    };
+    Ok(Root { given: given.to_path_buf(), shown, workdir, is_dir: meta.is_dir() })
 }
 
-/// The path of `absolute` from the root of the git work tree holding it, if any.
-fn repository_relative(absolute: &Path) -> Option<PathBuf> {
+/// The path of `absolute` from the root of the git work tree holding it, and that root.
+fn repository_relative(absolute: &Path) -> Option<(PathBuf, PathBuf)> {
     let start = if absolute.is_dir() { absolute } else { absolute.parent()? };
     let repo = git2::Repository::discover(start).ok()?;
     let workdir = std::fs::canonicalize(repo.workdir()?).ok()?;
-    absolute.strip_prefix(&workdir).ok().map(Path::to_path_buf)
+    let relative = absolute.strip_prefix(&workdir).ok()?.to_path_buf();
+    Some((relative, workdir))
 }
 
 fn strip_dot(path: &Path) -> PathBuf {
-    let stripped: PathBuf =
-        path.components().skip_while(|c| matches!(c, std::path::Component::CurDir)).collect();
-    stripped
+    path.components().skip_while(|c| matches!(c, std::path::Component::CurDir)).collect()
+}
+
+/// A path as findings show it: `/`-separated.
+fn display(path: &Path) -> String {
+    let text = path.to_string_lossy().into_owned();
+    if std::path::MAIN_SEPARATOR == '\\' {
+        text.replace('\\', "/")
+    } else {
+        text
+    }
 }
 
 /// The path findings report for `path`, a path the walker produced under one of `roots`.
@@ -140,10 +239,5 @@ fn shown_path(roots: &[Root], path: &Path) -> String {
         // The walker only yields paths under its roots; show the path as it is if not.
         None => path.to_path_buf(),
     };
-    let text = joined.to_string_lossy().into_owned();
-    if std::path::MAIN_SEPARATOR == '\\' {
-        text.replace('\\', "/")
-    } else {
-        text
-    }
+    display(&joined)
 }

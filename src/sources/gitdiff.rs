@@ -84,16 +84,20 @@ pub fn load<'repo>(
     diagnostics: &Diagnostics,
 ) -> Result<Option<LoadedChange<'repo>>> {
     let (size, _) = repo.odb()?.read_header(change.new)?;
-    if size as u64 > options.max_file_size {
-        diagnostics.warning(format!(
-            "skipped {} ({}): {size} bytes is over the {} byte limit (--max-file-size)",
-            change.path,
-            short(change.new),
-            options.max_file_size
-        ));
+    let blob = repo.find_blob(change.new)?;
+    let oversized = size as u64 > options.max_file_size;
+    let sniff = if oversized { &blob.content()[..super::BINARY_SNIFF_LEN.min(size)] } else { blob.content() };
+    if let Content::Binary = classify(Cow::Borrowed(sniff)) {
         return Ok(None);
     }
-    let blob = repo.find_blob(change.new)?;
+    if oversized {
+        options.report_oversized(
+            diagnostics,
+            &format!("{} ({})", change.path, short(change.new)),
+            size as u64,
+        );
+        return Ok(None);
+    }
     let decoded = match classify(Cow::Borrowed(blob.content())) {
         Content::Binary => return Ok(None),
         Content::Text(Cow::Borrowed(_)) => None,

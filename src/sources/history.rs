@@ -12,7 +12,8 @@
 //! memory stays bounded whatever the history length.
 
 use super::gitdiff::{self, BlobChange};
-use super::{CommitInfo, Diagnostics, Fragment, LineSet, Provenance, SourceOptions};
+use super::keyfenceignore::KeyfenceIgnore;
+use super::{repo, CommitInfo, Diagnostics, Fragment, LineSet, Provenance, SourceOptions};
 use crate::error::Hinted;
 use crate::finding::Finding;
 use anyhow::{Context, Result};
@@ -60,19 +61,20 @@ pub fn scan(
     progress: &(dyn Fn(ProgressEvent) + Sync),
 ) -> Result<Vec<Finding>> {
     gitdiff::tune_libgit2();
-    let repo = open_repository()?;
+    let repo = repo::open("run history scans inside a clone of the repository")?;
+    let keyfenceignore = KeyfenceIgnore::new(repo.workdir());
     let commits = list_commits(&repo, selection)?;
     check_shallow_boundary(&repo, &commits)?;
     progress(ProgressEvent::Start(commits.len()));
     let git_dir = repo.path().to_path_buf();
-    let memo = Memo::default();
+    let job = Job { options, diagnostics, scan, memo: Memo::default(), keyfenceignore };
     let findings: Vec<Finding> = commits
         .par_iter()
         .map_init(
             || Repository::open(&git_dir),
             |worker, &oid| {
                 let found = match worker {
-                    Ok(repo) => scan_commit(repo, oid, options, diagnostics, scan, &memo),
+                    Ok(repo) => scan_commit(repo, oid, &job),
                     Err(err) => Err(anyhow::anyhow!("cannot open the repository: {err}")),
                 };
                 progress(ProgressEvent::CommitDone);
@@ -85,23 +87,6 @@ pub fn scan(
         .flatten()
         .collect();
     Ok(findings)
-}
-
-/// Opens the repository around the current directory (`GIT_DIR` honored). Bare repositories are
-/// fine: history needs no work tree.
-fn open_repository() -> Result<Repository> {
-    Repository::open_from_env().map_err(|err| {
-        let cwd = std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default();
-        if err.code() == git2::ErrorCode::NotFound {
-            Hinted::new(
-                format!("not a git repository (or any parent up to the root): {cwd}"),
-                "run history scans inside a clone of the repository",
-            )
-            .into()
-        } else {
-            anyhow::Error::new(err).context(format!("cannot open the git repository at {cwd}"))
-        }
-    })
 }
 
 /// The commits of `selection`, newest first (topological, then time).
@@ -247,26 +232,29 @@ fn commit_info(commit: &Commit<'_>) -> CommitInfo {
     }
 }
 
+/// What every commit's scan shares.
+struct Job<'a> {
+    options: &'a SourceOptions,
+    diagnostics: &'a Diagnostics,
+    scan: &'a ScanFn<'a>,
+    memo: Memo,
+    keyfenceignore: KeyfenceIgnore,
+}
+
 /// The findings of what one commit adds.
-fn scan_commit(
-    repo: &Repository,
-    oid: Oid,
-    options: &SourceOptions,
-    diagnostics: &Diagnostics,
-    scan: &ScanFn<'_>,
-    memo: &Memo,
-) -> Result<Vec<Finding>> {
+fn scan_commit(repo: &Repository, oid: Oid, job: &Job<'_>) -> Result<Vec<Finding>> {
+    let (options, diagnostics, scan, memo) = (job.options, job.diagnostics, job.scan, &job.memo);
     let commit = repo.find_commit(oid)?;
     let info = commit_info(&commit);
     if commit.parent_count() > 1 {
-        return scan_merge(repo, &commit, &info, options, diagnostics, scan);
+        return scan_merge(repo, &commit, &info, job);
     }
     let parent_tree = match commit.parent_count() {
         0 => None,
         _ => Some(commit.parent(0)?.tree()?),
     };
     let mut findings = Vec::new();
-    for change in changes(repo, parent_tree.as_ref(), &commit.tree()?)? {
+    for change in changes(repo, parent_tree.as_ref(), &commit.tree()?, &job.keyfenceignore)? {
         let key = Memo::key(&change);
         let found = match memo.get(key) {
             Some(known) => known.iter().map(|f| f.relocated(&change.path, &info)).collect(),
@@ -298,14 +286,13 @@ fn scan_merge(
     repo: &Repository,
     commit: &Commit<'_>,
     info: &CommitInfo,
-    options: &SourceOptions,
-    diagnostics: &Diagnostics,
-    scan: &ScanFn<'_>,
+    job: &Job<'_>,
 ) -> Result<Vec<Finding>> {
+    let (options, diagnostics, scan) = (job.options, job.diagnostics, job.scan);
     let tree = commit.tree()?;
     let mut per_parent: Vec<HashMap<String, BlobChange>> = Vec::new();
     for parent in commit.parents() {
-        let changes = changes(repo, Some(&parent.tree()?), &tree)?;
+        let changes = changes(repo, Some(&parent.tree()?), &tree, &job.keyfenceignore)?;
         per_parent.push(changes.into_iter().map(|c| (c.path.clone(), c)).collect());
     }
     let (first, others) = per_parent.split_first().expect("a merge has parents");
@@ -359,10 +346,16 @@ fn scan_loaded(
 }
 
 /// The blob changes from `old` (none: the empty tree) to `new`, renames detected.
-fn changes(repo: &Repository, old: Option<&git2::Tree<'_>>, new: &git2::Tree<'_>) -> Result<Vec<BlobChange>> {
+fn changes(
+    repo: &Repository,
+    old: Option<&git2::Tree<'_>>,
+    new: &git2::Tree<'_>,
+    keyfenceignore: &KeyfenceIgnore,
+) -> Result<Vec<BlobChange>> {
     let mut diff = repo.diff_tree_to_tree(old, Some(new), Some(&mut gitdiff::diff_options()))?;
     if old.is_some() {
         diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
     }
-    Ok(diff.deltas().filter_map(|delta| gitdiff::blob_change(&delta)).collect())
+    let changes = diff.deltas().filter_map(|delta| gitdiff::blob_change(&delta));
+    Ok(changes.filter(|c| !keyfenceignore.is_ignored(&c.path)).collect())
 }

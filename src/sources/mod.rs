@@ -8,6 +8,8 @@
 pub mod files;
 pub mod gitdiff;
 pub mod history;
+pub mod keyfenceignore;
+pub mod repo;
 pub mod staged;
 pub mod stdin;
 
@@ -206,8 +208,26 @@ impl Diagnostics {
 /// Options every source honors.
 #[derive(Debug, Clone)]
 pub struct SourceOptions {
-    /// Files (and blobs) larger than this many bytes are skipped with a warning.
+    /// Text files (and blobs) larger than this many bytes are not scanned.
     pub max_file_size: u64,
+    /// Whether an oversized text file is an error (the staged change: the hook fails closed)
+    /// rather than a warning (directories and history, where the limit is a policy).
+    pub oversized_is_error: bool,
+}
+
+impl SourceOptions {
+    /// Records that the text file or blob `what` (`size` bytes) was not scanned for its size.
+    pub fn report_oversized(&self, diagnostics: &Diagnostics, what: &str, size: u64) {
+        let message = format!(
+            "{what} was not scanned: {size} bytes is over the {} byte limit (--max-file-size or KEYFENCE_MAX_FILE_SIZE, in MiB)",
+            self.max_file_size
+        );
+        if self.oversized_is_error {
+            diagnostics.error(message);
+        } else {
+            diagnostics.warning(message);
+        }
+    }
 }
 
 #[cfg(test)]
