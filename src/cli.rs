@@ -184,7 +184,11 @@ pub fn run() -> ExitCode {
 /// Prints `keyfence: error: <chain>` and, if the chain holds a [`Hinted`], `hint: <hint>`.
 fn print_error(err: &anyhow::Error) {
     crate::say!("keyfence: error: {err:#}");
-    if let Some(hinted) = err.chain().find_map(|e| e.downcast_ref::<Hinted>()) {
+    // A hint attached as context is found by `downcast_ref`; one raised as the error itself (or
+    // wrapped by later context) is found in the chain.
+    let hinted =
+        err.downcast_ref::<Hinted>().or_else(|| err.chain().find_map(|e| e.downcast_ref::<Hinted>()));
+    if let Some(hinted) = hinted {
         crate::say!("hint: {}", hinted.hint);
     }
 }

@@ -1,5 +1,6 @@
 //! A finding: one secret, where it is, the rule that found it and the FAQ rule it breaks.
 
+use crate::lines::LineIndex;
 use crate::rules::{FaqRule, RuleSpec, Severity};
 use crate::sources::CommitInfo;
 use serde::Serialize;
@@ -57,42 +58,6 @@ pub struct Finding {
     pub next_steps: Vec<String>,
     /// Where the token format is documented.
     pub reference: String,
-}
-
-/// Line and column of byte offsets in one text; the line starts are computed once, on demand.
-#[derive(Debug)]
-pub struct LineIndex<'a> {
-    text: &'a [u8],
-    starts: Vec<usize>,
-}
-
-impl<'a> LineIndex<'a> {
-    /// Indexes the line starts of `text`.
-    pub fn new(text: &'a [u8]) -> LineIndex<'a> {
-        let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', text).map(|i| i + 1)).collect();
-        LineIndex { text, starts }
-    }
-
-    /// Number of lines (a text ending in `\n` has an empty last line, counted).
-    pub fn line_count(&self) -> usize {
-        self.starts.len()
-    }
-
-    /// Byte range of 1-based lines `first..=last` (clamped to the text), newlines included.
-    pub fn byte_range(&self, first: usize, last: usize) -> std::ops::Range<usize> {
-        let first = first.clamp(1, self.starts.len());
-        let last = last.clamp(first, self.starts.len());
-        let end = self.starts.get(last).copied().unwrap_or(self.text.len());
-        self.starts[first - 1]..end
-    }
-
-    /// 1-based (line, column) of the byte at `offset`.
-    pub fn position(&self, offset: usize) -> (usize, usize) {
-        let line = self.starts.partition_point(|&start| start <= offset);
-        let line_start = self.starts[line - 1];
-        let column = self.text[line_start..offset].iter().filter(|&&b| b & 0xC0 != 0x80).count() + 1;
-        (line, column)
-    }
 }
 
 /// What a finding is made of, besides the rule and the catalog entry.
@@ -195,7 +160,7 @@ pub fn fingerprint(rule_id: &str, path: &str, secret: &str) -> String {
 pub fn redact(prefix: &[u8], body: &[u8]) -> String {
     let mut shown = escape_controls(&String::from_utf8_lossy(prefix));
     let body = String::from_utf8_lossy(body);
-    let body = body.trim_start_matches(|c: char| c.is_whitespace() || c == '\\');
+    let body = skip_line_breaks(&body);
     if !prefix.is_empty() || body.len() >= 12 {
         shown.push_str(&escape_controls(&body.chars().take(2).collect::<String>()));
     }
@@ -203,7 +168,21 @@ pub fn redact(prefix: &[u8], body: &[u8]) -> String {
     shown
 }
 
-fn escape_controls(text: &str) -> String {
+/// `text` without leading white space and escaped line breaks (`\n`, `\r` as two characters), as
+/// a PEM body inside a JSON string starts.
+fn skip_line_breaks(mut text: &str) -> &str {
+    loop {
+        let trimmed = text.trim_start().trim_start_matches("\\n").trim_start_matches("\\r");
+        if trimmed.len() == text.len() {
+            return text;
+        }
+        text = trimmed;
+    }
+}
+
+/// `text` with control characters escaped, so a path or secret cannot break a line or inject
+/// terminal escapes into a report.
+pub fn escape_controls(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '\n' => "\\n".to_owned(),
@@ -220,21 +199,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn positions_are_one_based_and_count_characters() {
-        let text = "ab\ncé=X\n".as_bytes();
-        let index = LineIndex::new(text);
-        assert_eq!(index.position(0), (1, 1));
-        assert_eq!(index.position(3), (2, 1));
-        let x = text.iter().position(|&b| b == b'X').unwrap();
-        assert_eq!(index.position(x), (2, 4));
-    }
-
-    #[test]
     fn redaction_keeps_prefix_and_two_body_characters() {
         assert_eq!(redact(b"ak1.", b"x7abcdefghijklmnopqrstuvw"), "ak1.x7…");
         assert_eq!(redact(b"", b"short"), "…");
         assert_eq!(redact(b"", b"QHeVVEqZe2qpUWnoVPDF2yeE6RsXcNOP"), "QH…");
         assert_eq!(redact(b"-----BEGIN KEY-----\n", b"\nMIIEab"), "-----BEGIN KEY-----\\nMI…");
+        assert_eq!(redact(b"-----BEGIN KEY-----", b"\\nMIIEab"), "-----BEGIN KEY-----MI…");
+        assert_eq!(redact(b"-----BEGIN KEY-----", b"\\r\\nMIIEab"), "-----BEGIN KEY-----MI…");
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub mod error;
 pub mod filters;
 pub mod finding;
 pub mod hook;
+pub mod lines;
 pub mod matcher;
 pub mod report;
 pub mod rules;

@@ -6,12 +6,15 @@
 //! added line; the survivors become findings with positions, redaction and fingerprints.
 
 use crate::filters;
-use crate::finding::{Finding, FindingSite, LineIndex};
+use crate::filters::AllowMarkers;
+use crate::finding::{Finding, FindingSite};
+use crate::lines::LineIndex;
 use crate::matcher::{Matcher, RawMatch};
 use crate::rules::RuleSet;
 use crate::sources::Fragment;
 use crate::sources::LineSet;
 use anyhow::Result;
+use std::cell::OnceCell;
 use std::ops::Range;
 
 /// Lines of context searched on each side of a change's added lines (see [`Scanner::scan`]).
@@ -30,6 +33,38 @@ fn windows(lines: &LineIndex<'_>, added: &LineSet) -> Vec<Range<usize>> {
         }
     }
     windows
+}
+
+/// What the filters of one fragment need.
+struct Check<'t, 'f> {
+    text: &'t [u8],
+    markers: &'f AllowMarkers,
+    lines: &'f dyn Fn() -> &'f LineIndex<'t>,
+}
+
+/// Byte ranges sorted by start, answering "does anything overlap this range?" in O(log n).
+struct Intervals {
+    starts: Vec<usize>,
+    /// `max_end[i]`: the largest end among the first `i + 1` ranges.
+    max_end: Vec<usize>,
+}
+
+impl Intervals {
+    /// From ranges sorted by start.
+    fn new(ranges: impl Iterator<Item = Range<usize>>) -> Intervals {
+        let mut intervals = Intervals { starts: Vec::new(), max_end: Vec::new() };
+        for range in ranges {
+            let end = intervals.max_end.last().map_or(range.end, |&e| e.max(range.end));
+            intervals.starts.push(range.start);
+            intervals.max_end.push(end);
+        }
+        intervals
+    }
+
+    fn overlaps(&self, range: &Range<usize>) -> bool {
+        let before = self.starts.partition_point(|&start| start < range.end);
+        before > 0 && self.max_end[before - 1] > range.start
+    }
 }
 
 /// Compiled rules, ready to scan any number of fragments from any number of threads.
@@ -67,18 +102,23 @@ impl Scanner {
     /// costs what the edit costs.
     pub fn scan(&self, fragment: &Fragment<'_>) -> Vec<Finding> {
         let text: &[u8] = &fragment.text;
-        // Line starts are needed for windows and for findings; a clean file needs neither.
-        let mut lines = None;
+        // Line starts are needed for windows, allow markers and findings; a clean file without
+        // markers needs none of them.
+        let lines = OnceCell::new();
+        let lines = || lines.get_or_init(|| LineIndex::new(text));
         let windows = match &fragment.added_lines {
-            Some(added) => windows(lines.insert(LineIndex::new(text)), added),
+            Some(added) => windows(lines(), added),
             None => Vec::from([0..text.len()]),
         };
+        let has_marker =
+            self.honor_allow_marker && memchr::memmem::find(text, filters::ALLOW_MARKER).is_some();
+        let markers = if has_marker { AllowMarkers::find(text, lines()) } else { AllowMarkers::default() };
+        let check = Check { text, markers: &markers, lines: &lines };
         let accepted: Vec<RawMatch> =
-            windows.into_iter().flat_map(|w| self.accepted_matches(text, w)).collect();
+            windows.into_iter().flat_map(|w| self.accepted_matches(&check, w)).collect();
         if accepted.is_empty() {
             return Vec::new();
         }
-        let lines = lines.unwrap_or_else(|| LineIndex::new(text));
         let path = fragment.provenance.path();
         let commit = match &fragment.provenance {
             crate::sources::Provenance::Commit { commit, .. } => Some(commit),
@@ -87,7 +127,7 @@ impl Scanner {
         let mut findings: Vec<Finding> = accepted
             .into_iter()
             .filter_map(|m| {
-                let mut finding = self.finding(text, path, &m, &lines);
+                let mut finding = self.finding(text, path, &m, lines());
                 if let Some(commit) = commit {
                     finding = finding.in_commit(commit);
                 }
@@ -102,14 +142,15 @@ impl Scanner {
         findings
     }
 
-    /// Raw matches that pass the filters, minus generic matches that overlap a provider rule's
-    /// match. A provider match suppresses a generic one even when its own filters rejected it: the
-    /// provider rule knows the format, so a value it calls a placeholder is not a generic secret.
-    fn accepted_matches(&self, text: &[u8], window: Range<usize>) -> Vec<RawMatch> {
+    /// Raw matches in `window` that pass the filters, minus generic matches that overlap a
+    /// provider rule's match or an earlier generic one. A provider match suppresses a generic one
+    /// even when its own filters rejected it: the provider rule knows the format, so a value it
+    /// calls a placeholder is not a generic secret. Returned in text order.
+    fn accepted_matches(&self, check: &Check<'_, '_>, window: Range<usize>) -> Vec<RawMatch> {
         let offset = window.start;
-        let (generic, provider): (Vec<RawMatch>, Vec<RawMatch>) = self
+        let (mut generic, mut provider): (Vec<RawMatch>, Vec<RawMatch>) = self
             .matcher
-            .find(&text[window])
+            .find(&check.text[window])
             .into_iter()
             .map(|m| RawMatch {
                 rule: m.rule,
@@ -117,24 +158,35 @@ impl Scanner {
                 body: m.body.start + offset..m.body.end + offset,
             })
             .partition(|m| self.rules.rules[m.rule].generic);
-        let mut accepted: Vec<RawMatch> = provider.iter().filter(|m| self.passes(text, m)).cloned().collect();
+        provider.sort_by_key(|m| (m.secret.start, m.rule));
+        let blockers = Intervals::new(provider.iter().map(|m| m.secret.clone()));
+        let mut accepted: Vec<RawMatch> = provider.into_iter().filter(|m| self.passes(check, m)).collect();
+        generic.sort_by_key(|m| (m.secret.start, m.rule));
+        let mut generic_end = 0;
         for m in generic {
-            let overlaps =
-                |other: &RawMatch| other.secret.start < m.secret.end && m.secret.start < other.secret.end;
             // One generic finding per value, and none where a provider rule matched.
-            if provider.iter().any(overlaps) || accepted.iter().any(overlaps) || !self.passes(text, &m) {
+            if m.secret.start < generic_end || blockers.overlaps(&m.secret) || !self.passes(check, &m) {
                 continue;
             }
+            generic_end = m.secret.end;
             accepted.push(m);
         }
+        accepted.sort_by_key(|m| (m.secret.start, m.rule));
         accepted
     }
 
     /// The rule's value checks and the inline allow marker.
-    fn passes(&self, text: &[u8], m: &RawMatch) -> bool {
+    fn passes(&self, check: &Check<'_, '_>, m: &RawMatch) -> bool {
         let rule = &self.rules.rules[m.rule];
-        filters::value_passes(rule, &text[m.secret.clone()], &text[m.body.clone()])
-            && !(self.honor_allow_marker && filters::has_allow_marker(text, m.secret.clone()))
+        let text = check.text;
+        if !filters::value_passes(rule, &text[m.secret.clone()], &text[m.body.clone()]) {
+            return false;
+        }
+        if check.markers.is_empty() {
+            return true;
+        }
+        let lines = (check.lines)();
+        !check.markers.covers(lines.line_of(m.secret.start), lines.line_of(m.secret.end - 1))
     }
 
     fn finding(&self, text: &[u8], path: &str, m: &RawMatch, lines: &LineIndex<'_>) -> Finding {

@@ -10,6 +10,7 @@ mod hook;
 mod hook_by_hand;
 mod output;
 mod precommit_framework;
+mod regressions;
 mod reports;
 mod rules;
 mod staged;

@@ -169,9 +169,22 @@ impl HistoryProgress {
     }
 }
 
-/// Writes the report file (never colored), then standard output (colored if wanted). Nothing is
-/// written to standard output in human format when there are no findings.
+/// Writes standard output (colored if wanted), then the report file (never colored), so an
+/// unwritable report file still leaves the findings on screen. Nothing is written to standard
+/// output in human format when there are no findings.
 fn write_reports(settings: &ScanSettings, rules: &RuleSet, findings: &[Finding]) -> Result<()> {
+    if !(findings.is_empty() && settings.format == report::Format::Human) {
+        colored::control::set_override(settings.color);
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        let written = report::write(settings.format, findings, rules, settings.report, &mut out)
+            .and_then(|()| out.flush());
+        match written {
+            // A closed pipe (`| head`) is the reader's choice, not a failed scan.
+            Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other.context("cannot write to standard output")?,
+        }
+    }
     if let Some(path) = &settings.report_file {
         colored::control::set_override(false);
         let mut file = std::fs::File::create(path)
@@ -180,19 +193,7 @@ fn write_reports(settings: &ScanSettings, rules: &RuleSet, findings: &[Finding])
             .and_then(|()| file.flush())
             .with_context(|| format!("cannot write the report {}", path.display()))?;
     }
-    if findings.is_empty() && settings.format == report::Format::Human {
-        return Ok(());
-    }
-    colored::control::set_override(settings.color);
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let written =
-        report::write(settings.format, findings, rules, settings.report, &mut out).and_then(|()| out.flush());
-    match written {
-        // A closed pipe (`| head`) is the reader's choice, not a failed scan.
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("cannot write to standard output"),
-    }
+    Ok(())
 }
 
 /// Prints warnings and errors on standard error; returns the number of errors.

@@ -8,7 +8,7 @@
 //! 4. references to a secret instead of a secret (`reject_references`, implied by `generic`);
 //! 5. generic value checks (`generic`): a letter and a digit, no placeholder word or stopword
 //!    (`client_secret`, `production`...) standing as a word, not a UUID, not an integrity hash;
-//! 6. the inline `keyfence:allow` marker on any line the secret spans ([`has_allow_marker`]).
+//! 6. the inline `keyfence:allow` marker on any line the secret spans ([`AllowMarkers`]).
 
 mod entropy;
 mod placeholder;
@@ -16,6 +16,7 @@ mod placeholder;
 pub use entropy::shannon_entropy;
 pub use placeholder::{generic_placeholder, is_reference, longest_run, placeholder_word};
 
+use crate::lines::LineIndex;
 use crate::rules::RuleSpec;
 
 /// The marker that, anywhere on a line, suppresses findings on that line.
@@ -74,11 +75,32 @@ fn is_integrity_hash(value: &[u8]) -> bool {
     [b"sha1-".as_slice(), b"sha256-", b"sha384-", b"sha512-"].iter().any(|p| value.starts_with(p))
 }
 
-/// True if any line that `span` (byte offsets into `text`) touches contains [`ALLOW_MARKER`].
-pub fn has_allow_marker(text: &[u8], span: std::ops::Range<usize>) -> bool {
-    let line_start = memchr::memrchr(b'\n', &text[..span.start]).map_or(0, |i| i + 1);
-    let line_end = memchr::memchr(b'\n', &text[span.end..]).map_or(text.len(), |i| span.end + i);
-    memchr::memmem::find(&text[line_start..line_end], ALLOW_MARKER).is_some()
+/// The lines of a text that carry [`ALLOW_MARKER`], found with one pass over the text.
+#[derive(Debug, Default)]
+pub struct AllowMarkers {
+    /// 1-based lines holding the marker, sorted.
+    lines: Vec<usize>,
+}
+
+impl AllowMarkers {
+    /// Finds the marker in `text`; `lines` indexes the same text.
+    pub fn find(text: &[u8], lines: &LineIndex<'_>) -> AllowMarkers {
+        let mut found: Vec<usize> =
+            memchr::memmem::find_iter(text, ALLOW_MARKER).map(|at| lines.line_of(at)).collect();
+        found.dedup();
+        AllowMarkers { lines: found }
+    }
+
+    /// True if the text has no marker at all (the common case: nothing to check).
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// True if a marker sits on any line of `first..=last`.
+    pub fn covers(&self, first: usize, last: usize) -> bool {
+        let at = self.lines.partition_point(|&line| line < first);
+        self.lines.get(at).is_some_and(|&line| line <= last)
+    }
 }
 
 #[cfg(test)]
@@ -93,13 +115,14 @@ mod tests {
     }
 
     #[test]
-    fn allow_marker_on_any_spanned_line() {
-        let text = b"a\nkey=SECRET # keyfence:allow\nb";
-        let start = 6;
-        assert!(has_allow_marker(text, start..start + 6));
-        assert!(!has_allow_marker(text, 0..1));
-        let multi = b"BEGIN keyfence:allow\nbody\nEND\nnext";
-        assert!(has_allow_marker(multi, 0..29));
-        assert!(!has_allow_marker(multi, 30..34));
+    fn allow_markers_cover_the_lines_they_sit_on() {
+        let text = b"a\nkey=SECRET # keyfence:allow\nb\nBEGIN keyfence:allow\nbody\nEND\n";
+        let lines = LineIndex::new(text);
+        let markers = AllowMarkers::find(text, &lines);
+        assert!(markers.covers(2, 2));
+        assert!(!markers.covers(1, 1));
+        assert!(!markers.covers(3, 3));
+        assert!(markers.covers(4, 6), "a block whose first line has the marker");
+        assert!(!markers.covers(5, 6));
     }
 }

@@ -1,7 +1,7 @@
 //! Human-readable text. Color (via `colored`) only highlights; the text reads the same without it.
 
 use super::ReportOptions;
-use crate::finding::Finding;
+use crate::finding::{escape_controls, Finding};
 use crate::rules::Severity;
 use colored::Colorize;
 use std::io::{self, Write};
@@ -27,7 +27,7 @@ pub fn write(findings: &[Finding], options: ReportOptions, out: &mut dyn Write) 
 }
 
 fn write_one(f: &Finding, options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
-    let location = format!("{}:{}:{}", f.path, f.line, f.column);
+    let location = format!("{}:{}:{}", escape_controls(&f.path), f.line, f.column);
     writeln!(out, "{}: {} ({}) {}", location.bold(), f.rule_id.bold(), severity(f.severity), f.description)?;
     if let Some(commit) = &f.commit {
         let author = f.author.as_deref().unwrap_or("unknown author");

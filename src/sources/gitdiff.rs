@@ -63,8 +63,7 @@ pub struct LoadedChange<'repo> {
     pub blob: Blob<'repo>,
     /// The blob's text decoded from UTF-16, when it had a byte-order mark.
     pub decoded: Option<Vec<u8>>,
-    /// Lines the change adds; `None` means every line (a new file, or a UTF-16 one whose raw line
-    /// breaks need not match the decoded ones).
+    /// Lines the change adds; `None` means every line (a new file).
     pub added_lines: Option<LineSet>,
 }
 
@@ -104,26 +103,37 @@ pub fn load<'repo>(
         Content::Text(Cow::Owned(decoded)) => Some(decoded),
     };
     let added_lines = match change.old {
-        Some(old) if decoded.is_none() => {
-            let lines = added_lines(&repo.find_blob(old)?, &blob)?;
+        Some(old) => {
+            let new_text = decoded.as_deref().unwrap_or(blob.content());
+            let lines = added_lines(&text_of(repo.find_blob(old)?.content()), new_text)?;
             if lines.is_empty() {
                 return Ok(None);
             }
             Some(lines)
         }
-        _ => None,
+        None => None,
     };
     Ok(Some(LoadedChange { blob, decoded, added_lines }))
 }
 
-/// The lines of `new` that a diff from `old` adds (1-based, numbered in `new`).
+/// A blob's text as keyfence scans it: decoded when [`classify`] decodes it, else as is (binary
+/// included, which the diff then treats as text).
+pub fn text_of(bytes: &[u8]) -> Cow<'_, [u8]> {
+    match classify(Cow::Borrowed(bytes)) {
+        Content::Text(text) => text,
+        Content::Binary => Cow::Borrowed(bytes),
+    }
+}
+
+/// The lines of `new` that a diff from `old` adds (1-based, numbered in `new`). Both are texts as
+/// keyfence scans them ([`text_of`]), so a UTF-16 file's lines are compared decoded.
 ///
 /// With zero context lines every hunk's new side is exactly the lines it adds. The diff is forced
 /// to text so a `.gitattributes` `binary` or `-diff` cannot hide a secret.
-pub fn added_lines(old: &Blob<'_>, new: &Blob<'_>) -> Result<LineSet> {
+pub fn added_lines(old: &[u8], new: &[u8]) -> Result<LineSet> {
     let mut options = DiffOptions::new();
     options.context_lines(0).interhunk_lines(0).force_text(true);
-    let patch = Patch::from_blobs(old, None, new, None, Some(&mut options))?;
+    let patch = Patch::from_buffers(old, None, new, None, Some(&mut options))?;
     let mut lines = LineSet::default();
     for hunk_index in 0..patch.num_hunks() {
         let (hunk, _) = patch.hunk(hunk_index)?;

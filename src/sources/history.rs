@@ -313,9 +313,12 @@ fn scan_merge(
         };
         let mut added = loaded.added_lines.clone();
         for other in against_others {
-            let theirs = match (other.old, loaded.decoded.is_none()) {
-                (Some(old), true) => Some(gitdiff::added_lines(&repo.find_blob(old)?, &loaded.blob)?),
-                _ => None,
+            let theirs = match other.old {
+                Some(old) => Some(gitdiff::added_lines(
+                    &gitdiff::text_of(repo.find_blob(old)?.content()),
+                    loaded.text(),
+                )?),
+                None => None,
             };
             added = match (added, theirs) {
                 (Some(a), Some(b)) => Some(a.intersection(&b)),

@@ -138,28 +138,56 @@ pub enum Content<'a> {
 /// How much of the start of a file is searched for a NUL byte to call it binary (git uses 8000).
 pub const BINARY_SNIFF_LEN: usize = 8192;
 
-/// Classifies raw bytes: UTF-16 with a byte-order mark is decoded to UTF-8 (unpaired surrogates
-/// become U+FFFD, newlines are kept so line numbers still hold); otherwise a NUL byte in the first
-/// [`BINARY_SNIFF_LEN`] bytes means binary; anything else is text, valid UTF-8 or not.
+/// Classifies raw bytes and decodes what is not UTF-8, keeping every newline so line numbers
+/// hold:
+/// - a UTF-8 byte-order mark is dropped (it is not a column);
+/// - UTF-32 with a byte-order mark, and UTF-16 with one (when the text has the NUL bytes UTF-16
+///   of ASCII has; `FF FE` before plain text is just two odd bytes), are decoded;
+/// - UTF-16 without a byte-order mark is recognized by NUL bytes in every other position;
+/// - any other NUL byte in the first [`BINARY_SNIFF_LEN`] bytes means binary (git's heuristic);
+/// - anything else is text, valid UTF-8 or not.
+///
+/// Invalid code units become U+FFFD.
 pub fn classify(bytes: Cow<'_, [u8]>) -> Content<'_> {
-    if let Some(decoded) = decode_utf16_with_bom(&bytes) {
-        return Content::Text(Cow::Owned(decoded));
-    }
     let sniff = &bytes[..bytes.len().min(BINARY_SNIFF_LEN)];
-    if memchr::memchr(0, sniff).is_some() {
-        Content::Binary
-    } else {
-        Content::Text(bytes)
+    let has_nul = memchr::memchr(0, sniff).is_some();
+    match bytes.as_ref() {
+        [0xEF, 0xBB, 0xBF, rest @ ..] if !has_nul => return Content::Text(Cow::Owned(rest.to_vec())),
+        [0xFF, 0xFE, 0, 0, rest @ ..] => return Content::Text(Cow::Owned(decode_utf32(rest, true))),
+        [0, 0, 0xFE, 0xFF, rest @ ..] => return Content::Text(Cow::Owned(decode_utf32(rest, false))),
+        [0xFF, 0xFE, rest @ ..] if has_nul => return Content::Text(Cow::Owned(decode_utf16(rest, true))),
+        [0xFE, 0xFF, rest @ ..] if has_nul => return Content::Text(Cow::Owned(decode_utf16(rest, false))),
+        _ => {}
+    }
+    if !has_nul {
+        return Content::Text(bytes);
+    }
+    match utf16_without_bom(sniff) {
+        Some(little_endian) => Content::Text(Cow::Owned(decode_utf16(&bytes, little_endian))),
+        None => Content::Binary,
     }
 }
 
-fn decode_utf16_with_bom(bytes: &[u8]) -> Option<Vec<u8>> {
-    let little_endian = match bytes {
-        [0xFF, 0xFE, ..] => true,
-        [0xFE, 0xFF, ..] => false,
-        _ => return None,
-    };
-    let units = bytes[2..].chunks_exact(2).map(|pair| {
+/// `Some(little_endian)` if NUL bytes sit almost only in the odd (UTF-16LE) or even (UTF-16BE)
+/// positions and fill most of them, as in UTF-16 text that is mostly ASCII.
+fn utf16_without_bom(sniff: &[u8]) -> Option<bool> {
+    let pairs = sniff.len() / 2;
+    if pairs < 2 {
+        return None;
+    }
+    let zeros_at = |parity: usize| sniff.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();
+    let (even, odd) = (zeros_at(0), zeros_at(1));
+    let mostly = |n: usize| n * 10 >= pairs * 6;
+    let hardly = |n: usize| n * 20 <= pairs;
+    match (mostly(odd) && hardly(even), mostly(even) && hardly(odd)) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    }
+}
+
+fn decode_utf16(bytes: &[u8], little_endian: bool) -> Vec<u8> {
+    let units = bytes.chunks_exact(2).map(|pair| {
         let pair = [pair[0], pair[1]];
         if little_endian {
             u16::from_le_bytes(pair)
@@ -168,7 +196,19 @@ fn decode_utf16_with_bom(bytes: &[u8]) -> Option<Vec<u8>> {
         }
     });
     let text: String = char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect();
-    Some(text.into_bytes())
+    text.into_bytes()
+}
+
+fn decode_utf32(bytes: &[u8], little_endian: bool) -> Vec<u8> {
+    let text: String = bytes
+        .chunks_exact(4)
+        .map(|quad| {
+            let quad = [quad[0], quad[1], quad[2], quad[3]];
+            let value = if little_endian { u32::from_le_bytes(quad) } else { u32::from_be_bytes(quad) };
+            char::from_u32(value).unwrap_or(char::REPLACEMENT_CHARACTER)
+        })
+        .collect();
+    text.into_bytes()
 }
 
 /// Errors and warnings a source met while reading; shared by the threads of a parallel walk.
@@ -272,5 +312,21 @@ mod tests {
         assert!(matches!(classify(Cow::Borrowed(b"a\0b")), Content::Binary));
         assert!(matches!(classify(Cow::Borrowed(b"\xff\xfe")), Content::Text(_)));
         assert!(matches!(classify(Cow::Borrowed(b"caf\xe9")), Content::Text(_)));
+        let text = |bytes: &[u8]| match classify(Cow::Owned(bytes.to_vec())) {
+            Content::Text(text) => text.into_owned(),
+            Content::Binary => b"<binary>".to_vec(),
+        };
+        let le: Vec<u8> = "k=1\nv=2\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(text(&le), b"k=1\nv=2\n", "UTF-16LE without a BOM");
+        let be: Vec<u8> = "k=1\nv=2\n".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(text(&be), b"k=1\nv=2\n", "UTF-16BE without a BOM");
+        let utf32: Vec<u8> = [0xFF, 0xFE, 0, 0]
+            .into_iter()
+            .chain("k=1\n".chars().flat_map(|c| (c as u32).to_le_bytes()))
+            .collect();
+        assert_eq!(text(&utf32), b"k=1\n");
+        assert_eq!(text(b"\xff\xfek=1\n"), b"\xff\xfek=1\n", "FF FE before plain text is not UTF-16");
+        assert_eq!(text(b"\xef\xbb\xbfk=1\n"), b"k=1\n", "the UTF-8 BOM is dropped");
+        assert_eq!(text(b"\x00\x01\x02\x03\x04\x05"), b"<binary>");
     }
 }

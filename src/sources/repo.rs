@@ -73,6 +73,5 @@ pub fn with_format_hint(err: anyhow::Error) -> anyhow::Error {
     } else {
         return err;
     };
-    let message = text.clone();
-    err.context(Hinted::new(message, hint))
+    err.context(Hinted::new("keyfence cannot read this repository's format", hint))
 }
