@@ -108,7 +108,7 @@ impl Scanner {
         let lines = || lines.get_or_init(|| LineIndex::new(text));
         let windows = match &fragment.added_lines {
             Some(added) => windows(lines(), added),
-            None => Vec::from([0..text.len()]),
+            None => std::iter::once(0..text.len()).collect(),
         };
         let has_marker =
             self.honor_allow_marker && memchr::memmem::find(text, filters::ALLOW_MARKER).is_some();

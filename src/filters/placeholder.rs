@@ -1,8 +1,8 @@
-//! Placeholder and reference detection (DESIGN §2: full-length placeholders exist in docs and
+//! Placeholder and reference detection (the project design notes, §2: full-length placeholders exist in docs and
 //! samples, so shape alone is not enough).
 
 /// Words that mark a value as a placeholder, matched case-insensitively anywhere in the secret.
-/// From DESIGN §2, plus a few common fill-ins.
+/// From the design notes (placeholders seen in ServiceTitan docs and samples), plus common fill-ins.
 const PLACEHOLDER_WORDS: &[&str] = &[
     "xxxx",
     "example",

@@ -1,4 +1,4 @@
-//! JSON: an array of findings with the fields of the user contract (DESIGN §4).
+//! JSON: an array of findings with the fields of the user contract (README.md, "JSON report").
 
 use super::ReportOptions;
 use crate::finding::{FaqRef, Finding};

@@ -18,7 +18,7 @@ use std::io::{self, Write};
 pub enum Format {
     /// Readable text, colored on a terminal.
     Human,
-    /// A JSON array of findings (DESIGN §4).
+    /// A JSON array of findings (fields listed in README.md).
     Json,
     /// SARIF 2.1.0 for code scanning (GitHub, GitLab).
     Sarif,

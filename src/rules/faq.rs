@@ -1,4 +1,4 @@
-//! The FAQ catalog: the policies a finding cites (DESIGN §3), paraphrased in our own words.
+//! The FAQ catalog: the policies a finding cites, paraphrased in our own words (`patterns/faq.toml`).
 
 use serde::{Deserialize, Serialize};
 
