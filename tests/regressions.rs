@@ -232,12 +232,15 @@ fn git_index_file_naming_a_folder_says_so() {
 }
 
 #[test]
-fn split_indexes_fail_closed_with_a_hint() {
+fn split_indexes_are_read() {
     let repo = Repo::new();
     repo.write("a.txt", "a\n");
-    repo.git(&["add", "."]);
+    repo.commit_all("init");
     repo.git(&["update-index", "--split-index"]);
-    let (code, _, stderr) = run(repo.keyfence().args(["scan", "--staged"]));
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("--no-split-index"), "{stderr}");
+    repo.write("k.env", format!("K={}\n", app_key(617)));
+    repo.git(&["add", "k.env"]);
+    assert!(repo.path().join(".git").read_dir().unwrap().any(|e| e.unwrap().file_name().to_string_lossy().starts_with("sharedindex.")));
+    let (code, found, stderr) = json(&repo, &["scan", "--staged"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(found, [loc("k.env", 1, "servicetitan-app-key")]);
 }

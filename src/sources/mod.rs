@@ -8,6 +8,7 @@
 pub mod files;
 pub mod gitdiff;
 pub mod history;
+pub mod index_diff;
 pub mod keyfenceignore;
 pub mod repo;
 pub mod staged;

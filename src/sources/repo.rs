@@ -25,11 +25,17 @@ pub fn open(hint: &str) -> Result<Repository> {
     })
 }
 
-/// The index `git commit` is about to record: `GIT_INDEX_FILE` when set (a relative path is
-/// taken from the top of the work tree, where git runs hooks), else the repository's own, which
-/// a bare repository used with a separate work tree (`--git-dir` + `--work-tree`) has too.
-pub fn index(repo: &Repository) -> Result<Index> {
-    let path = match std::env::var_os("GIT_INDEX_FILE").filter(|p| !p.is_empty()) {
+/// The path of the index `git commit` is about to record: `GIT_INDEX_FILE` when set (a
+/// relative path is taken from the top of the work tree, where git runs hooks), else the
+/// repository's own, which a bare repository used with a separate work tree (`--git-dir` +
+/// `--work-tree`) has too.
+///
+/// Errors (exit 2) if that file is missing: libgit2 would open a missing file as an empty index
+/// and the scan would pass, so this fails closed. A repository without an index (nothing ever
+/// staged) is the one exception: `Ok(None)`.
+pub fn index_path(repo: &Repository) -> Result<Option<PathBuf>> {
+    let from_env = std::env::var_os("GIT_INDEX_FILE").filter(|p| !p.is_empty());
+    let path = match &from_env {
         Some(path) => {
             let path = PathBuf::from(path);
             match repo.workdir() {
@@ -37,26 +43,30 @@ pub fn index(repo: &Repository) -> Result<Index> {
                 _ => path,
             }
         }
-        None if !repo.is_bare() => {
-            return repo
-                .index()
-                .map_err(|e| with_format_hint(anyhow::Error::new(e).context("cannot read the git index")))
-        }
         None => repo.path().join("index"),
     };
-    // libgit2 would open a missing file as an empty index and the scan would pass: fail closed.
-    if !path.is_file() {
-        let what = if path.is_dir() { "a folder, not an index file" } else { "missing" };
-        let hint = if std::env::var_os("GIT_INDEX_FILE").is_some() {
-            "unset GIT_INDEX_FILE, or point it at an existing index file"
-        } else {
-            "this bare repository has no index: run `keyfence scan --staged` where files are staged"
-        };
-        return Err(Hinted::new(format!("the index {} is {what}", path.display()), hint).into());
+    if path.is_file() {
+        return Ok(Some(path));
     }
-    Index::open(&path).map_err(|e| {
-        with_format_hint(anyhow::Error::new(e).context(format!("cannot read the index {}", path.display())))
-    })
+    if from_env.is_none() && !repo.is_bare() && !path.exists() {
+        return Ok(None);
+    }
+    let what = if path.is_dir() { "a folder, not an index file" } else { "missing" };
+    let hint = if from_env.is_some() {
+        "unset GIT_INDEX_FILE, or point it at an existing index file"
+    } else {
+        "this bare repository has no index: run `keyfence scan --staged` where files are staged"
+    };
+    Err(Hinted::new(format!("the index {} is {what}", path.display()), hint).into())
+}
+
+/// The index at `path` (see [`index_path`]) through libgit2; `None` reads an empty index.
+pub fn index(path: Option<&Path>) -> Result<Index> {
+    let index = match path {
+        Some(path) => Index::open(path),
+        None => Index::new(),
+    };
+    index.map_err(|e| with_format_hint(anyhow::Error::new(e).context("cannot read the git index")))
 }
 
 /// Adds a hint to errors from repository formats libgit2 cannot read.

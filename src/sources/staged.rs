@@ -9,10 +9,13 @@
 //! (which carry no content) add nothing.
 
 use super::keyfenceignore::KeyfenceIgnore;
+use super::gitdiff::BlobChange;
+use super::index_diff::{self, Comparison};
 use super::{gitdiff, repo, Diagnostics, Fragment, Provenance, SourceOptions};
 use anyhow::{Context, Result};
 use git2::{DiffFindOptions, ErrorCode, Repository, Tree};
 use std::borrow::Cow;
+use std::path::Path;
 
 /// Reads the staged change of the repository around the current directory and hands each added
 /// blob to `visit`, with the added lines set.
@@ -28,18 +31,19 @@ pub fn read(
     let repo = repo::open(
         "run `keyfence scan --staged` inside a git work tree, or scan files with `keyfence scan PATH`",
     )?;
-    let index = repo::index(&repo)?;
+    let index_path = repo::index_path(&repo)?;
     let keyfenceignore = KeyfenceIgnore::new(repo.workdir());
     let head = head_tree(&repo)?;
 
-    let mut diff = repo
-        .diff_tree_to_index(head.as_ref(), Some(&index), Some(&mut gitdiff::diff_options()))
-        .context("cannot compare the index with HEAD")?;
-    diff.find_similar(Some(DiffFindOptions::new().renames(true)))
-        .context("cannot detect renames in the staged change")?;
-
-    let changes = diff.deltas().filter_map(|delta| gitdiff::blob_change(&delta));
-    for change in changes.filter(|c| !keyfenceignore.is_ignored(&c.path)) {
+    let fast = match &index_path {
+        Some(path) => index_diff::compare(&repo, path, head.as_ref()).map_err(repo::with_format_hint)?,
+        None => Comparison::Changes(Vec::new()),
+    };
+    let changes = match fast {
+        Comparison::Changes(changes) => changes,
+        Comparison::NeedsRenameDetection => diff_with_renames(&repo, index_path.as_deref(), head.as_ref())?,
+    };
+    for change in changes.into_iter().filter(|c| !keyfenceignore.is_ignored(&c.path)) {
         match gitdiff::load(&repo, &change, options, diagnostics) {
             Ok(Some(loaded)) => visit(Fragment {
                 provenance: Provenance::Staged { path: change.path },
@@ -51,6 +55,18 @@ pub fn read(
         }
     }
     Ok(())
+}
+
+/// The staged changes through libgit2's tree-to-index diff with rename detection (a renamed file
+/// with edits counts as a modification, so only its edits are scanned).
+fn diff_with_renames(repo: &Repository, index_path: Option<&Path>, head: Option<&Tree<'_>>) -> Result<Vec<BlobChange>> {
+    let index = repo::index(index_path)?;
+    let mut diff = repo
+        .diff_tree_to_index(head, Some(&index), Some(&mut gitdiff::diff_options()))
+        .context("cannot compare the index with HEAD")?;
+    diff.find_similar(Some(DiffFindOptions::new().renames(true)))
+        .context("cannot detect renames in the staged change")?;
+    Ok(diff.deltas().filter_map(|delta| gitdiff::blob_change(&delta)).collect())
 }
 
 /// HEAD's tree, or `None` on an unborn branch (the first commit).
