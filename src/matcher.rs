@@ -10,15 +10,31 @@ use aho_corasick::AhoCorasick;
 use anyhow::{Context, Result};
 use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
 use std::ops::Range;
+use std::sync::OnceLock;
 
-/// A rule's regex, compiled, with the capture groups the pipeline reads.
+/// A rule's regex, compiled on first use, with the capture groups the pipeline reads.
+///
+/// Compiling every rule up front was three quarters of a small scan's start-up; most texts
+/// wake only a few rules, so each is compiled when its keyword first shows up.
 #[derive(Debug)]
 struct CompiledRule {
-    regex: Regex,
-    /// Group holding the secret (0 = the whole match).
-    secret_group: usize,
-    /// Group holding the random part of the secret, if the rule names one.
-    body_group: Option<usize>,
+    source: RuleSpec,
+    compiled: OnceLock<(Regex, usize, Option<usize>)>,
+}
+
+impl CompiledRule {
+    /// The regex, the secret group (0 = the whole match) and the body group.
+    ///
+    /// Panics if the regex does not compile: built-in rules are compiled by the test suite, and
+    /// a panic while scanning is caught and fails the scan closed.
+    fn get(&self) -> &(Regex, usize, Option<usize>) {
+        self.compiled.get_or_init(|| {
+            let regex = compile_rule_regex(&self.source).unwrap_or_else(|err| panic!("{err:#}"));
+            let secret = regex.capture_names().position(|n| n == Some("secret")).unwrap_or(0);
+            let body = regex.capture_names().position(|n| n == Some("body"));
+            (regex, secret, body)
+        })
+    }
 }
 
 /// One regex match of one rule, before any filter. Ranges are byte offsets into the scanned text.
@@ -55,17 +71,15 @@ pub fn compile_rule_regex(rule: &RuleSpec) -> Result<Regex> {
 }
 
 impl Matcher {
-    /// Compiles every rule of `rules`. Errors name the rule whose regex does not compile.
+    /// Prepares every rule of `rules`; regexes are compiled on first use (see [`CompiledRule`]).
+    /// Errors if the keyword prefilter cannot be built.
     pub fn new(rules: &RuleSet) -> Result<Matcher> {
         let mut compiled = Vec::with_capacity(rules.rules.len());
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         let mut unconditional = Vec::new();
         for (index, rule) in rules.rules.iter().enumerate() {
-            let regex = compile_rule_regex(rule)?;
-            let secret_group = regex.capture_names().position(|n| n == Some("secret")).unwrap_or(0);
-            let body_group = regex.capture_names().position(|n| n == Some("body"));
-            compiled.push(CompiledRule { regex, secret_group, body_group });
+            compiled.push(CompiledRule { source: rule.clone(), compiled: OnceLock::new() });
             if rule.keywords.is_empty() {
                 unconditional.push(index);
             }
@@ -127,18 +141,18 @@ impl Matcher {
     /// right after the secret, not after the match: two secrets separated by a single comma are
     /// both found.
     fn find_rule(&self, index: usize, text: &[u8], out: &mut Vec<RawMatch>) {
-        let rule = &self.rules[index];
-        let mut locations: CaptureLocations = rule.regex.capture_locations();
+        let (regex, secret_group, body_group) = self.rules[index].get();
+        let mut locations: CaptureLocations = regex.capture_locations();
         let mut at = 0;
         while at <= text.len() {
-            let Some(whole) = rule.regex.captures_read_at(&mut locations, text, at) else {
+            let Some(whole) = regex.captures_read_at(&mut locations, text, at) else {
                 break;
             };
-            let Some((start, end)) = locations.get(rule.secret_group) else {
+            let Some((start, end)) = locations.get(*secret_group) else {
                 at = whole.end().max(whole.start() + 1);
                 continue;
             };
-            let body = rule.body_group.and_then(|g| locations.get(g)).unwrap_or((start, end));
+            let body = body_group.and_then(|g| locations.get(g)).unwrap_or((start, end));
             out.push(RawMatch { rule: index, secret: start..end, body: body.0..body.1 });
             at = end.max(whole.start() + 1);
         }

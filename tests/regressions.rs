@@ -239,7 +239,11 @@ fn split_indexes_are_read() {
     repo.git(&["update-index", "--split-index"]);
     repo.write("k.env", format!("K={}\n", app_key(617)));
     repo.git(&["add", "k.env"]);
-    assert!(repo.path().join(".git").read_dir().unwrap().any(|e| e.unwrap().file_name().to_string_lossy().starts_with("sharedindex.")));
+    assert!(repo.path().join(".git").read_dir().unwrap().any(|e| e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .starts_with("sharedindex.")));
     let (code, found, stderr) = json(&repo, &["scan", "--staged"]);
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(found, [loc("k.env", 1, "servicetitan-app-key")]);

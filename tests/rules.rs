@@ -173,3 +173,11 @@ fn adjacent_secrets_are_all_found() {
     let secrets: Vec<&str> = found.iter().map(|f| f.secret.as_str()).collect();
     assert_eq!(secrets, [a.as_str(), b.as_str()]);
 }
+
+#[test]
+fn every_rule_regex_compiles() {
+    // The matcher compiles regexes lazily; this compiles each one now.
+    for rule in &RuleSet::builtin().unwrap().rules {
+        keyfence::matcher::compile_rule_regex(rule).unwrap_or_else(|e| panic!("{e:#}"));
+    }
+}

@@ -100,11 +100,14 @@ impl<'r, 's> Walk<'r, 's> {
                 Some(slash) => {
                     let name = &rest[..slash];
                     let sub_prefix = &path[..prefix_len + slash + 1];
-                    let end = i + entries[i..].partition_point(|e| e.path(self.state).starts_with(sub_prefix));
+                    let end =
+                        i + entries[i..].partition_point(|e| e.path(self.state).starts_with(sub_prefix));
                     seen.insert(name);
                     let sub_cache = cache.and_then(|c| c.children.iter().find(|t| t.name.as_slice() == name));
                     let sub_head = match head.as_ref().and_then(|h| h.get_name_bytes(name)) {
-                        Some(entry) if entry.kind() == Some(ObjectType::Tree) => Some(self.repo.find_tree(entry.id())?),
+                        Some(entry) if entry.kind() == Some(ObjectType::Tree) => {
+                            Some(self.repo.find_tree(entry.id())?)
+                        }
                         _ => None,
                     };
                     self.folder(sub_prefix.len(), &entries[i..end], sub_cache, sub_head)?;
@@ -145,7 +148,10 @@ impl<'r, 's> Walk<'r, 's> {
             return;
         }
         let new = oid(&entry.id);
-        let old = head.and_then(|h| h.get_name_bytes(name)).filter(|e| is_regular_mode(e.filemode())).map(|e| e.id());
+        let old = head
+            .and_then(|h| h.get_name_bytes(name))
+            .filter(|e| is_regular_mode(e.filemode()))
+            .map(|e| e.id());
         if old == Some(new) {
             return;
         }

@@ -8,9 +8,9 @@
 //! Deletions, pure renames, mode changes, submodules, symbolic links and intent-to-add entries
 //! (which carry no content) add nothing.
 
-use super::keyfenceignore::KeyfenceIgnore;
 use super::gitdiff::BlobChange;
 use super::index_diff::{self, Comparison};
+use super::keyfenceignore::KeyfenceIgnore;
 use super::{gitdiff, repo, Diagnostics, Fragment, Provenance, SourceOptions};
 use anyhow::{Context, Result};
 use git2::{DiffFindOptions, ErrorCode, Repository, Tree};
@@ -59,7 +59,11 @@ pub fn read(
 
 /// The staged changes through libgit2's tree-to-index diff with rename detection (a renamed file
 /// with edits counts as a modification, so only its edits are scanned).
-fn diff_with_renames(repo: &Repository, index_path: Option<&Path>, head: Option<&Tree<'_>>) -> Result<Vec<BlobChange>> {
+fn diff_with_renames(
+    repo: &Repository,
+    index_path: Option<&Path>,
+    head: Option<&Tree<'_>>,
+) -> Result<Vec<BlobChange>> {
     let index = repo::index(index_path)?;
     let mut diff = repo
         .diff_tree_to_index(head, Some(&index), Some(&mut gitdiff::diff_options()))
