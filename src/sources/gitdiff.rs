@@ -82,8 +82,10 @@ pub fn load<'repo>(
     options: &SourceOptions,
     diagnostics: &Diagnostics,
 ) -> Result<Option<LoadedChange<'repo>>> {
-    let (size, _) = repo.odb()?.read_header(change.new)?;
+    // One read of the object: asking libgit2 for the size first would resolve a packed
+    // object's delta chain twice.
     let blob = repo.find_blob(change.new)?;
+    let size = blob.size();
     let oversized = size as u64 > options.max_file_size;
     let sniff = if oversized { &blob.content()[..super::BINARY_SNIFF_LEN.min(size)] } else { blob.content() };
     if let Content::Binary = classify(Cow::Borrowed(sniff)) {

@@ -6,7 +6,7 @@
 //! each), so merging main into a branch reports nothing new while a conflict resolution that
 //! adds a key is reported.
 //!
-//! Commits are processed in parallel (rayon, one repository handle per worker). A blob pair (old
+//! Commits are processed in parallel (one thread and one repository handle per core). A blob pair (old
 //! blob, new blob) is scanned once however many commits hold it: its findings are remembered and
 //! relocated to each later commit; clean pairs are remembered in a set whose size is capped, so
 //! memory stays bounded whatever the history length.
@@ -18,10 +18,10 @@ use crate::error::Hinted;
 use crate::finding::Finding;
 use anyhow::{Context, Result};
 use git2::{Commit, DiffFindOptions, Oid, Repository, RevparseMode, Sort};
-use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Which commits to scan.
@@ -68,24 +68,35 @@ pub fn scan(
     progress(ProgressEvent::Start(commits.len()));
     let git_dir = repo.path().to_path_buf();
     let job = Job { options, diagnostics, scan, memo: Memo::default(), keyfenceignore };
-    let findings: Vec<Finding> = commits
-        .par_iter()
-        .map_init(
-            || Repository::open(&git_dir),
-            |worker, &oid| {
-                let found = match worker {
-                    Ok(repo) => scan_commit(repo, oid, &job),
-                    Err(err) => Err(anyhow::anyhow!("cannot open the repository: {err}")),
-                };
-                progress(ProgressEvent::CommitDone);
-                found.unwrap_or_else(|err| {
-                    diagnostics.error(format!("cannot scan commit {}: {err:#}", gitdiff::short(oid)));
-                    Vec::new()
-                })
-            },
-        )
-        .flatten()
-        .collect();
+    // One repository handle per worker thread, each pulling the next commit from a shared
+    // counter; results land in their commit's slot, so the report does not depend on timing.
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Vec<Finding>>> = commits.iter().map(|_| Mutex::new(Vec::new())).collect();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(commits.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                let worker = Repository::open(&git_dir);
+                loop {
+                    let at = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&oid) = commits.get(at) else { break };
+                    let found = match &worker {
+                        Ok(repo) => scan_commit(repo, oid, &job),
+                        Err(err) => Err(anyhow::anyhow!("cannot open the repository: {err}")),
+                    };
+                    progress(ProgressEvent::CommitDone);
+                    match found {
+                        Ok(found) => *lock(&slots[at]) = found,
+                        Err(err) => {
+                            diagnostics.error(format!("cannot scan commit {}: {err:#}", gitdiff::short(oid)))
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let findings =
+        slots.into_iter().flat_map(|slot| slot.into_inner().unwrap_or_else(|e| e.into_inner())).collect();
     Ok(findings)
 }
 
