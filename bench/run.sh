@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# keyfence benchmark harness: keyfence against ripgrep (the floor) and peer secret scanners,
+# measured in one run on the same machine, with ratios and peak memory.
+#
+# Usage: bench/run.sh [--install-peers] [--history-repo PATH] [--tree PATH] [--runs N]
+#                     [--modes "startup dir history staged stdin"] [--save-findings]
+#
+#   --install-peers    run ../shared/tools/install-peers.sh first (needs root and the package
+#                      registries: apt, PyPI, crates.io, npm); peers go to $PEERS_PREFIX/bin
+#   --history-repo P   a clone with 10,000+ commits for the history mode, e.g.
+#                      git clone https://github.com/celery/celery   (~75 MB, ~14,000 commits)
+#                      git clone https://github.com/rust-lang/cargo (~110 MB, ~24,000 commits)
+#                      Without it the history mode is skipped.
+#   --tree P           a large working tree (~500 MB) for the directory mode. Without it the
+#                      harness builds one from the npm registry (node_modules of popular packages,
+#                      pinned in bench/npm-tree.json) in $KEYFENCE_BENCH_DIR/tree.
+#   --runs N           hyperfine runs per fast command (default 5; slow peers run twice)
+#   --save-findings    keep keyfence's findings as the reference later runs must reproduce
+#
+# Every run checks that keyfence's findings on each corpus are identical to the saved reference
+# (an optimization must not change detection) and prints a markdown table: mean time, ratio to
+# keyfence, ratio to the ripgrep floor, peak RSS. Results: $KEYFENCE_BENCH_DIR/results/.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=${KEYFENCE_BENCH_DIR:-/tmp/keyfence-bench}
+PEERS_PREFIX=${PEERS_PREFIX:-$HOME/.local/peers}
+RUNS=5
+HISTORY_REPO=""
+TREE=""
+INSTALL_PEERS=0
+SAVE_FINDINGS=0
+MODES="startup dir history staged stdin"
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --install-peers) INSTALL_PEERS=1 ;;
+        --history-repo) HISTORY_REPO=$(cd "$2" && pwd); shift ;;
+        --tree) TREE=$(cd "$2" && pwd); shift ;;
+        --runs) RUNS=$2; shift ;;
+        --modes) MODES=$2; shift ;;
+        --save-findings) SAVE_FINDINGS=1 ;;
+        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+        *) echo "bench: unknown argument $1 (see --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+mkdir -p "$WORK"/{results,findings,tmp}
+log() { printf '\n== %s\n' "$*" >&2; }
+
+if [ "$INSTALL_PEERS" = 1 ]; then
+    log "installing peers"
+    bash "$ROOT/../shared/tools/install-peers.sh"
+fi
+export PATH="$PEERS_PREFIX/bin:$PATH"
+GS_CFG="$PEERS_PREFIX/etc/git-secrets.gitconfig"
+SECRETLINT_RC="$PEERS_PREFIX/etc/secretlintrc.json"
+have() { command -v "$1" >/dev/null 2>&1; }
+for tool in hyperfine rg python3; do
+    have "$tool" || { echo "bench: $tool is needed (try --install-peers)" >&2; exit 2; }
+done
+
+log "building keyfence (release)"
+(cd "$ROOT" && cargo build --release --locked -q)
+KF="$ROOT/target/release/keyfence"
+"$KF" rules --format json | python3 -c '
+import json, sys
+words = sorted({k.lower() for r in json.load(sys.stdin) for k in r["keywords"]})
+print("\n".join(words))' > "$WORK/keywords.txt"
+
+# ------------------------------------------------------------------ corpora
+build_tree() {
+    [ -n "$TREE" ] && return
+    TREE="$WORK/tree"
+    if [ ! -d "$TREE/node_modules" ]; then
+        log "building the directory corpus from npm (bench/npm-tree.json)"
+        mkdir -p "$TREE"
+        cp "$ROOT/bench/npm-tree.json" "$TREE/package.json"
+        (cd "$TREE" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+    fi
+    # A few planted fake secrets, so every scanner has something to find.
+    python3 "$ROOT/bench/gen.py" plant "$TREE/planted"
+}
+
+build_repo50k() {
+    REPO50K="$WORK/repo50k"
+    if [ ! -d "$REPO50K/.git" ]; then
+        log "generating a 50,000-file repository"
+        python3 "$ROOT/bench/gen.py" repo "$REPO50K" 50000
+    fi
+    # Two index files: one file staged, and 1,000 files staged (one planted key among them).
+    (cd "$REPO50K" && git reset -q --hard && python3 "$ROOT/bench/gen.py" stage "$REPO50K" 1 "$WORK/tmp/index-1" \
+        && python3 "$ROOT/bench/gen.py" stage "$REPO50K" 1000 "$WORK/tmp/index-1000")
+}
+
+build_stream() {
+    STREAM="$WORK/stream-1g.txt"
+    [ -f "$STREAM" ] || { log "generating a 1 GiB text stream"; python3 "$ROOT/bench/gen.py" stream "$STREAM" 1024; }
+}
+
+# ------------------------------------------------------------------ measuring
+# bench NAME RUNS COMMAND...: times COMMAND with hyperfine (exit codes ignored: findings exit 1)
+# and records its peak RSS with /usr/bin/time.
+bench() {
+    local mode=$1 name=$2 runs=$3 cmd=$4
+    hyperfine --style basic -N --warmup 1 --runs "$runs" -i --export-json "$WORK/results/$mode.$name.json" \
+        --command-name "$name" "$cmd" >&2 || { echo "bench: $name failed" >&2; return 0; }
+    /usr/bin/time -f "%M" -o "$WORK/results/$mode.$name.rss" sh -c "$cmd" >/dev/null 2>&1 || true
+}
+
+# check_findings MODE FILE: keyfence's findings must match the saved reference.
+check_findings() {
+    local mode=$1 file=$2 reference="$WORK/findings/$mode.reference.json"
+    python3 -c '
+import json, sys
+def key(f): return (f["path"], f["line"], f["column"], f["rule_id"], f.get("commit") or "")
+print(json.dumps(sorted(map(key, json.load(open(sys.argv[1]))))))' "$file" > "$file.keys"
+    if [ "$SAVE_FINDINGS" = 1 ] || [ ! -f "$reference" ]; then
+        cp "$file.keys" "$reference"
+        echo "findings[$mode]: $(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$reference") saved as the reference" >&2
+    elif cmp -s "$file.keys" "$reference"; then
+        echo "findings[$mode]: identical to the reference" >&2
+    else
+        echo "findings[$mode]: DIFFERENT from the reference ($reference)" >&2
+        FINDINGS_CHANGED=1
+    fi
+}
+FINDINGS_CHANGED=0
+T="$WORK/tmp"
+
+for mode in $MODES; do
+    case "$mode" in
+    startup)
+        log "start-up: scanning an empty file"
+        : > "$T/empty.txt"
+        bench startup keyfence 30 "$KF scan -q $T/empty.txt"
+        have gitleaks && bench startup gitleaks 30 "gitleaks dir --no-banner --log-level error --report-format json --report-path $T/gl.json $T/empty.txt"
+        have ripsecrets && bench startup ripsecrets 30 "ripsecrets $T/empty.txt"
+        ;;
+    dir)
+        build_tree
+        log "directory scan of $TREE ($(du -sh "$TREE" | cut -f1))"
+        "$KF" scan -q --format json "$TREE" > "$T/kf-dir.json" || true
+        check_findings dir "$T/kf-dir.json"
+        bench dir keyfence "$RUNS" "$KF scan -q --format json --report $T/kf.json $TREE"
+        bench dir ripgrep-floor "$RUNS" "rg --hidden -c -i -F -f $WORK/keywords.txt $TREE"
+        have gitleaks && bench dir gitleaks "$RUNS" "gitleaks dir --no-banner --log-level error --report-format json --report-path $T/gl.json $TREE"
+        have kingfisher && bench dir kingfisher "$RUNS" "kingfisher scan --no-validate --no-update-check --format json --output $T/kfi.json $TREE"
+        have ripsecrets && bench dir ripsecrets "$RUNS" "ripsecrets $TREE"
+        have git && [ -f "$GS_CFG" ] && bench dir git-secrets 2 "env GIT_CONFIG_GLOBAL=$GS_CFG git secrets --scan -r $TREE"
+        have detect-secrets || [ -x "$PEERS_PREFIX/venv/bin/detect-secrets" ] && \
+            bench dir detect-secrets 2 "$PEERS_PREFIX/venv/bin/detect-secrets scan --all-files $TREE"
+        have secretlint && bench dir secretlint 2 "secretlint --secretlintrc $SECRETLINT_RC --format json $TREE/**/*"
+        ;;
+    history)
+        if [ -z "$HISTORY_REPO" ]; then log "history: skipped (pass --history-repo PATH)"; continue; fi
+        log "history of $HISTORY_REPO ($(git -C "$HISTORY_REPO" rev-list --all --count) commits)"
+        (cd "$HISTORY_REPO" && "$KF" scan -q --all-history --format json > "$T/kf-history.json") || true
+        check_findings history "$T/kf-history.json"
+        bench history keyfence "$RUNS" "sh -c 'cd $HISTORY_REPO && $KF scan -q --all-history --format json --report $T/kfh.json'"
+        have gitleaks && bench history gitleaks "$RUNS" "gitleaks git --no-banner --log-level error --report-format json --report-path $T/glh.json $HISTORY_REPO"
+        have kingfisher && bench history kingfisher "$RUNS" "kingfisher scan --no-validate --no-update-check --git-history full --format json --output $T/kfih.json $HISTORY_REPO"
+        ;;
+    staged)
+        build_repo50k
+        for n in 1 1000; do
+            log "staged: $n changed file(s) in a 50,000-file repository"
+            (cd "$REPO50K" && GIT_INDEX_FILE="$T/index-$n" "$KF" scan -q --staged --format json > "$T/kf-staged-$n.json") || true
+            check_findings "staged-$n" "$T/kf-staged-$n.json"
+            bench "staged-$n" keyfence 30 "sh -c 'cd $REPO50K && GIT_INDEX_FILE=$T/index-$n $KF scan -q --staged'"
+            have gitleaks && bench "staged-$n" gitleaks 10 "sh -c 'cd $REPO50K && GIT_INDEX_FILE=$T/index-$n gitleaks git --pre-commit --staged --no-banner --log-level error --report-format json --report-path $T/gls.json .'"
+            have kingfisher && bench "staged-$n" kingfisher 10 "sh -c 'cd $REPO50K && GIT_INDEX_FILE=$T/index-$n kingfisher scan --staged --no-validate --no-update-check --format json --output $T/kfis.json .'"
+        done
+        ;;
+    stdin)
+        build_stream
+        log "standard input: a 1 GiB stream"
+        "$KF" scan -q --format json - < "$STREAM" > "$T/kf-stdin.json" || true
+        check_findings stdin "$T/kf-stdin.json"
+        bench stdin keyfence "$RUNS" "sh -c '$KF scan -q --format json - < $STREAM'"
+        bench stdin ripgrep-floor "$RUNS" "sh -c 'rg -c -i -F -f $WORK/keywords.txt - < $STREAM'"
+        have gitleaks && bench stdin gitleaks 2 "sh -c 'gitleaks stdin --no-banner --log-level error --report-format json --report-path $T/glstdin.json < $STREAM'"
+        ;;
+    *) echo "bench: unknown mode $mode" >&2; exit 2 ;;
+    esac
+done
+
+log "machine: $(nproc) cores, $(free -h | awk '/Mem:/ {print $2}') memory; $(uname -sr)"
+{
+    echo "keyfence $("$KF" --version | cut -d' ' -f2), $(rg --version | head -1)"
+    have gitleaks && echo "gitleaks $(gitleaks version)"
+    have kingfisher && kingfisher --version
+    have ripsecrets && ripsecrets --version
+} >&2
+python3 "$ROOT/bench/report.py" "$WORK/results" | tee "$WORK/results/summary.md"
+if [ "$FINDINGS_CHANGED" = 1 ]; then
+    echo "bench: keyfence's findings changed on some corpus (see above)" >&2
+    exit 1
+fi
