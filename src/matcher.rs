@@ -48,6 +48,35 @@ pub struct RawMatch {
     pub body: Range<usize>,
 }
 
+/// Bytes searched on each side of a keyword hit when its line is longer (minified files).
+pub const LINE_REACH: usize = 4096;
+/// Bytes searched past a keyword hit for a multi-line rule (a PEM block is a few KiB).
+pub const MULTILINE_REACH: usize = 64 * 1024;
+
+/// Where a window around a hit at `hit` starts: its line's start, or, on a long line, just
+/// after the last delimiter in the [`LINE_REACH`] bytes before it.
+fn window_start(text: &[u8], hit: usize) -> usize {
+    let floor = hit.saturating_sub(LINE_REACH);
+    match memchr::memrchr(b'\n', &text[floor..hit]) {
+        Some(newline) => floor + newline + 1,
+        None if floor == 0 => 0,
+        None => text[floor..hit]
+            .iter()
+            .position(|b| matches!(b, b' ' | b'\t' | b'"' | b'\'' | b',' | b';'))
+            .map_or(floor, |p| floor + p + 1),
+    }
+}
+
+/// Where a window around a hit ending at `hit_end` ends: just past its line's newline (at most
+/// [`LINE_REACH`] bytes on), or [`MULTILINE_REACH`] bytes on for a multi-line rule.
+fn window_end(text: &[u8], hit_end: usize, multiline: bool) -> usize {
+    if multiline {
+        return text.len().min(hit_end + MULTILINE_REACH);
+    }
+    let ceiling = text.len().min(hit_end + LINE_REACH);
+    memchr::memchr(b'\n', &text[hit_end..ceiling]).map_or(ceiling, |p| hit_end + p + 1)
+}
+
 /// All rules compiled, with their keyword prefilter.
 #[derive(Debug)]
 pub struct Matcher {
@@ -101,36 +130,42 @@ impl Matcher {
         Ok(Matcher { rules: compiled, prefilter, keyword_rules, unconditional })
     }
 
-    /// Indices of the rules whose keywords occur in `text` (plus the keyword-less ones), sorted.
-    pub fn candidate_rules(&self, text: &[u8]) -> Vec<usize> {
-        let mut wanted = vec![false; self.rules.len()];
-        for &index in &self.unconditional {
-            wanted[index] = true;
-        }
-        let mut remaining_keywords = self.keyword_rules.len();
-        let mut seen_keyword = vec![false; self.keyword_rules.len()];
-        for hit in self.prefilter.find_overlapping_iter(text) {
-            let pattern = hit.pattern().as_usize();
-            if seen_keyword[pattern] {
-                continue;
-            }
-            seen_keyword[pattern] = true;
-            for &index in &self.keyword_rules[pattern] {
-                wanted[index] = true;
-            }
-            remaining_keywords -= 1;
-            if remaining_keywords == 0 {
-                break;
-            }
-        }
-        wanted.iter().enumerate().filter(|(_, w)| **w).map(|(i, _)| i).collect()
-    }
-
     /// Every match of every candidate rule in `text`, in rule order, then text order.
+    ///
+    /// A rule's regex runs only on windows around its keywords' hits: the line holding the hit
+    /// (at most [`LINE_REACH`] bytes either side of it, for minified files), or for a multi-line
+    /// rule from that line's start to [`MULTILINE_REACH`] bytes past the hit. Windows start at a
+    /// line start (or a delimiter) and end at a line end, where the rules' boundary classes see
+    /// what they would see in the whole text. Rules without keywords run on the whole text.
     pub fn find(&self, text: &[u8]) -> Vec<RawMatch> {
+        let mut windows: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.rules.len()];
+        for &index in &self.unconditional {
+            windows[index].push(0..text.len());
+        }
+        for hit in self.prefilter.find_overlapping_iter(text) {
+            for &index in &self.keyword_rules[hit.pattern().as_usize()] {
+                let multiline = self.rules[index].source.multiline;
+                let rule_windows = &mut windows[index];
+                match rule_windows.last_mut() {
+                    // Hits on a line already covered only push the window's end further.
+                    Some(last) if hit.start() < last.end => {
+                        last.end = last.end.max(window_end(text, hit.end(), multiline))
+                    }
+                    _ => {
+                        let window = window_start(text, hit.start())..window_end(text, hit.end(), multiline);
+                        match rule_windows.last_mut() {
+                            Some(last) if window.start <= last.end => last.end = last.end.max(window.end),
+                            _ => rule_windows.push(window),
+                        }
+                    }
+                }
+            }
+        }
         let mut matches = Vec::new();
-        for index in self.candidate_rules(text) {
-            self.find_rule(index, text, &mut matches);
+        for (index, rule_windows) in windows.iter().enumerate() {
+            for window in rule_windows {
+                self.find_rule(index, text, window.clone(), &mut matches);
+            }
         }
         matches
     }
@@ -140,8 +175,10 @@ impl Matcher {
     /// Rules consume one boundary character on each side of the secret, so the search resumes
     /// right after the secret, not after the match: two secrets separated by a single comma are
     /// both found.
-    fn find_rule(&self, index: usize, text: &[u8], out: &mut Vec<RawMatch>) {
+    fn find_rule(&self, index: usize, whole_text: &[u8], window: Range<usize>, out: &mut Vec<RawMatch>) {
         let (regex, secret_group, body_group) = self.rules[index].get();
+        let offset = window.start;
+        let text = &whole_text[window];
         let mut locations: CaptureLocations = regex.capture_locations();
         let mut at = 0;
         while at <= text.len() {
@@ -153,7 +190,11 @@ impl Matcher {
                 continue;
             };
             let body = body_group.and_then(|g| locations.get(g)).unwrap_or((start, end));
-            out.push(RawMatch { rule: index, secret: start..end, body: body.0..body.1 });
+            out.push(RawMatch {
+                rule: index,
+                secret: start + offset..end + offset,
+                body: body.0 + offset..body.1 + offset,
+            });
             at = end.max(whole.start() + 1);
         }
     }

@@ -96,6 +96,10 @@ pub struct RuleSpec {
     /// yields to a provider rule that finds the same secret.
     #[serde(default)]
     pub generic: bool,
+    /// The match may run over many lines past the keyword's line (a PEM block); otherwise the
+    /// regex is run only on the lines holding a keyword.
+    #[serde(default)]
+    pub multiline: bool,
     /// Texts the rule must find, with the secret it must extract.
     #[serde(default)]
     pub examples: Vec<RuleExample>,
