@@ -58,6 +58,13 @@ impl Baseline {
     pub fn load(path: &Path) -> Result<Baseline> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read the baseline {}", path.display()))?;
+        if serde_json::from_str::<Vec<serde_json::Value>>(&text).is_ok() {
+            return Err(Hinted::new(
+                format!("{} is a findings report, not a baseline", path.display()),
+                "write a baseline with `keyfence baseline FILE [scan arguments]`",
+            )
+            .into());
+        }
         let baseline: Baseline = serde_json::from_str(&text).map_err(|err| {
             Hinted::new(
                 format!("{} is not a keyfence baseline: {err}", path.display()),
@@ -78,11 +85,18 @@ impl Baseline {
         Ok(baseline)
     }
 
-    /// Writes the baseline as pretty JSON. Errors name the file.
+    /// Writes the baseline as pretty JSON to `path`. Errors name the file.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let mut text = serde_json::to_string_pretty(self).expect("a baseline serializes");
-        text.push('\n');
+        let mut text = Vec::new();
+        self.write(&mut text)?;
         std::fs::write(path, text).with_context(|| format!("cannot write the baseline {}", path.display()))
+    }
+
+    /// Writes the baseline as pretty JSON, then a newline.
+    pub fn write(&self, out: &mut dyn std::io::Write) -> Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self)?;
+        writeln!(out)?;
+        Ok(())
     }
 
     /// Removes the findings this baseline accepts from `findings`; returns how many entries

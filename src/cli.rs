@@ -58,7 +58,7 @@ pub enum HookCommand {
 /// `keyfence baseline`.
 #[derive(Debug, Args)]
 pub struct BaselineArgs {
-    /// Where to write the baseline (JSON, no secrets).
+    /// Where to write the baseline (JSON, no secrets); `-` writes it to standard output.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 
@@ -95,8 +95,9 @@ pub struct ScanArgs {
     #[arg(long, conflicts_with = "paths")]
     pub all_history: bool,
 
-    /// Hide findings whose fingerprint is listed in FILE (see `keyfence baseline`).
-    #[arg(long, value_name = "FILE")]
+    /// Hide findings whose fingerprint is listed in FILE (see `keyfence baseline`); the hook
+    /// can take it from KEYFENCE_BASELINE.
+    #[arg(long, value_name = "FILE", env = "KEYFENCE_BASELINE")]
     pub baseline: Option<PathBuf>,
 
     /// Output format of the findings on standard output.

@@ -3,12 +3,13 @@
 
 use crate::baseline::Baseline;
 use crate::cli::{BaselineArgs, ScanArgs};
+use crate::error::Hinted;
 use crate::finding::Finding;
 use crate::report;
 use crate::rules::RuleSet;
 use crate::scanner::Scanner;
 use crate::settings::{ScanSettings, Target};
-use crate::sources::history::{self, ProgressEvent};
+use crate::sources::history::{self, ProgressEvent, Selection};
 use crate::sources::{self, Diagnostics, Fragment};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -31,16 +32,18 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let stale = baseline.map(|b| (b.filter(&mut outcome.findings), b.findings.len()));
     let findings = &mut outcome.findings;
     report::sort(findings);
-    write_reports(&settings, scanner.rules(), findings)?;
+    let errors = diagnostics.errors();
+    write_reports(&settings, scanner.rules(), findings, &errors)?;
 
     let errors = print_diagnostics(&diagnostics);
     print_summary(&settings, findings, outcome.scanned, errors);
-    if let Some((stale, total)) = stale {
-        if stale > 0 {
-            crate::say!(
-                "keyfence: {stale} of {total} baseline entries match no finding any more; prune them by writing the baseline again"
-            );
-        }
+    // Only a scan of everything can tell that an entry matches nothing any more: a staged
+    // change or a commit range sees a slice of the repository.
+    let whole = matches!(settings.target, Target::Paths(_) | Target::History(Selection::All));
+    if let Some((stale, total)) = stale.filter(|&(stale, _)| stale > 0 && whole) {
+        crate::say!(
+            "keyfence: {stale} of {total} baseline entries match no finding any more; prune them by writing the baseline again"
+        );
     }
     Ok(exit_status(errors, findings.len()))
 }
@@ -48,6 +51,14 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
 /// `keyfence baseline FILE [scan args]`: writes today's findings as a baseline. Writes nothing
 /// and exits 2 if the scan could not read everything.
 pub fn write_baseline(args: BaselineArgs) -> Result<ExitCode> {
+    let scan = &args.scan;
+    if scan.report.is_some() || scan.baseline.is_some() || scan.format != report::Format::Human {
+        return Err(Hinted::new(
+            "`keyfence baseline` writes only the baseline file: --report, --format and --baseline do not apply",
+            "run `keyfence scan` with those options for a report",
+        )
+        .into());
+    }
     let settings = ScanSettings::resolve(args.scan)?;
     let scanner = Scanner::new(RuleSet::builtin()?)?;
     let diagnostics = Diagnostics::default();
@@ -58,13 +69,20 @@ pub fn write_baseline(args: BaselineArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let baseline = Baseline::from_findings(&outcome.findings);
-    baseline.save(&args.file)?;
-    crate::say!(
-        "keyfence: wrote {} baseline {} to {}",
+    let entries = format!(
+        "{} baseline {}",
         baseline.findings.len(),
-        plural(baseline.findings.len(), "entry", "entries"),
-        args.file.display()
+        plural(baseline.findings.len(), "entry", "entries")
     );
+    if args.file.as_os_str() == "-" {
+        baseline
+            .write(&mut std::io::stdout().lock())
+            .context("cannot write the baseline to standard output")?;
+        crate::say!("keyfence: wrote {entries} to standard output");
+    } else {
+        baseline.save(&args.file)?;
+        crate::say!("keyfence: wrote {entries} to {}", args.file.display());
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -172,12 +190,17 @@ impl HistoryProgress {
 /// Writes standard output (colored if wanted), then the report file (never colored), so an
 /// unwritable report file still leaves the findings on screen. Nothing is written to standard
 /// output in human format when there are no findings.
-fn write_reports(settings: &ScanSettings, rules: &RuleSet, findings: &[Finding]) -> Result<()> {
+fn write_reports(
+    settings: &ScanSettings,
+    rules: &RuleSet,
+    findings: &[Finding],
+    errors: &[String],
+) -> Result<()> {
     if !(findings.is_empty() && settings.format == report::Format::Human) {
         colored::control::set_override(settings.color);
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
-        let written = report::write(settings.format, findings, rules, settings.report, &mut out)
+        let written = report::write(settings.format, findings, rules, settings.report, errors, &mut out)
             .and_then(|()| out.flush());
         match written {
             // A closed pipe (`| head`) is the reader's choice, not a failed scan.
@@ -189,7 +212,7 @@ fn write_reports(settings: &ScanSettings, rules: &RuleSet, findings: &[Finding])
         colored::control::set_override(false);
         let mut file = std::fs::File::create(path)
             .with_context(|| format!("cannot write the report {}", path.display()))?;
-        report::write(settings.format, findings, rules, settings.report, &mut file)
+        report::write(settings.format, findings, rules, settings.report, errors, &mut file)
             .and_then(|()| file.flush())
             .with_context(|| format!("cannot write the report {}", path.display()))?;
     }

@@ -32,18 +32,19 @@ pub struct ReportOptions {
 }
 
 /// Writes `findings` (already sorted) to `out` in `format`; SARIF also describes every rule of
-/// `rules`.
+/// `rules` and says whether the scan was complete (`errors`: what could not be scanned).
 pub fn write(
     format: Format,
     findings: &[Finding],
     rules: &RuleSet,
     options: ReportOptions,
+    errors: &[String],
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
         Format::Human => human::write(findings, options, out),
         Format::Json => json::write(findings, options, out),
-        Format::Sarif => sarif::write(findings, rules, options, out),
+        Format::Sarif => sarif::write(findings, rules, options, errors, out),
     }
 }
 

@@ -16,11 +16,14 @@ use std::io::{self, Write};
 /// The `$schema` every SARIF log names.
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// Writes a SARIF log with one run: every rule of `rules` and every finding.
+/// Writes a SARIF log with one run: every rule of `rules`, every finding, and an invocation
+/// whose `executionSuccessful` is false (with `errors` as notifications) if the scan was
+/// incomplete.
 pub fn write(
     findings: &[Finding],
     rules: &RuleSet,
     options: ReportOptions,
+    errors: &[String],
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let descriptors: Vec<Value> = rules.rules.iter().map(|rule| descriptor(rule, rules)).collect();
@@ -44,7 +47,14 @@ pub fn write(
                 }
             },
             "columnKind": "unicodeCodePoints",
-            "originalUriBaseIds": { "SRCROOT": { "uri": "file:///" } },
+            // An incomplete scan must not look like a clean one to a code-scanning dashboard.
+            "invocations": [{
+                "executionSuccessful": errors.is_empty(),
+                "toolExecutionNotifications": errors.iter().map(|e| json!({
+                    "level": "error",
+                    "message": { "text": e },
+                })).collect::<Vec<_>>(),
+            }],
             "results": results,
         }]
     });

@@ -109,11 +109,20 @@ fn list_commits(repo: &Repository, selection: &Selection) -> Result<Vec<Oid>> {
             let mut pushed = 0;
             for reference in repo.references()? {
                 let reference = reference?;
-                // Refs to trees or blobs (some tags) hold no commits.
-                if let Ok(commit) = reference.peel_to_commit() {
-                    walk.push(commit.id())?;
-                    pushed += 1;
+                let name = String::from_utf8_lossy(reference.name_bytes()).into_owned();
+                // A ref that cannot be read is an error (fail closed); one naming a tree or a
+                // blob (some tags) holds no commits and is skipped.
+                let target = reference
+                    .peel(git2::ObjectType::Any)
+                    .with_context(|| format!("cannot read the ref {name}"))?;
+                if target.kind() != Some(git2::ObjectType::Commit) {
+                    continue;
                 }
+                let commit = target
+                    .peel_to_commit()
+                    .with_context(|| format!("cannot read the commit of ref {name}"))?;
+                walk.push(commit.id())?;
+                pushed += 1;
             }
             if let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) {
                 walk.push(head.id())?;
@@ -130,12 +139,15 @@ fn list_commits(repo: &Repository, selection: &Selection) -> Result<Vec<Oid>> {
 
 fn push_range(repo: &Repository, walk: &mut git2::Revwalk<'_>, range: &str) -> Result<()> {
     let spec = repo.revparse(range).map_err(|err| {
+        let message = format!("cannot resolve the commit range {range:?}: {}", err.message());
         let hint = if repo.is_shallow() {
             "this is a shallow clone: fetch the full history (actions/checkout: fetch-depth: 0; or `git fetch --unshallow`)"
+        } else if matches!(err.code(), git2::ErrorCode::NotFound | git2::ErrorCode::InvalidSpec | git2::ErrorCode::Ambiguous) {
+            "use a range keyfence understands: A..B, A...B, or one revision (its ancestors); not ^! or ^@ forms"
         } else {
-            "use a range git understands, e.g. origin/main..HEAD, A...B, or a single revision"
+            return anyhow::anyhow!("{message} (an object in it cannot be read)");
         };
-        Hinted::new(format!("cannot resolve the commit range {range:?}: {}", err.message()), hint)
+        Hinted::new(message, hint).into()
     })?;
     let peel = |object: Option<&git2::Object<'_>>| -> Result<Option<Oid>> {
         object
@@ -149,8 +161,11 @@ fn push_range(repo: &Repository, walk: &mut git2::Revwalk<'_>, range: &str) -> R
         let (a, b) = (from.expect("A...B has a left side"), to.expect("A...B has a right side"));
         walk.push(a)?;
         walk.push(b)?;
-        if let Ok(base) = repo.merge_base(a, b) {
-            walk.hide(base)?;
+        // Every merge base, not just one: with criss-cross merges there are several.
+        if let Ok(bases) = repo.merge_bases(a, b) {
+            for base in bases.iter() {
+                walk.hide(*base)?;
+            }
         }
     } else if mode.contains(RevparseMode::RANGE) {
         if let Some(to) = to {
