@@ -12,10 +12,14 @@
 #                      git clone https://github.com/rust-lang/cargo (~110 MB, ~24,000 commits)
 #                      Without it the history mode is skipped.
 #   --tree P           a large working tree (~500 MB) for the directory mode. Without it the
-#                      harness builds one from the npm registry (node_modules of popular packages,
-#                      pinned in bench/npm-tree.json) in $KEYFENCE_BENCH_DIR/tree.
+#                      harness builds one from the npm registry (the packages pinned in
+#                      bench/npm-tree.json with their dependencies, ~1.1 GB) in
+#                      $KEYFENCE_BENCH_DIR/tree, renamed from node_modules to libs so no scanner
+#                      skips it by name.
 #   --runs N           hyperfine runs per fast command (default 5; slow peers run twice)
 #   --save-findings    keep keyfence's findings as the reference later runs must reproduce
+#   --peers "LIST"     peers to measure (default: gitleaks kingfisher ripsecrets git-secrets
+#                      detect-secrets secretlint); the last three take minutes on a large tree
 #
 # Every run checks that keyfence's findings on each corpus are identical to the saved reference
 # (an optimization must not change detection) and prints a markdown table: mean time, ratio to
@@ -30,6 +34,7 @@ HISTORY_REPO=""
 TREE=""
 INSTALL_PEERS=0
 SAVE_FINDINGS=0
+PEERS="gitleaks kingfisher ripsecrets git-secrets detect-secrets secretlint"
 MODES="startup dir history staged stdin"
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -39,7 +44,8 @@ while [ $# -gt 0 ]; do
         --runs) RUNS=$2; shift ;;
         --modes) MODES=$2; shift ;;
         --save-findings) SAVE_FINDINGS=1 ;;
-        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+        --peers) PEERS=$2; shift ;;
+        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
         *) echo "bench: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -56,6 +62,8 @@ export PATH="$PEERS_PREFIX/bin:$PATH"
 GS_CFG="$PEERS_PREFIX/etc/git-secrets.gitconfig"
 SECRETLINT_RC="$PEERS_PREFIX/etc/secretlintrc.json"
 have() { command -v "$1" >/dev/null 2>&1; }
+# want PEER: the peer was asked for and is installed.
+want() { case " $PEERS " in *" $1 "*) ;; *) return 1 ;; esac; have "$1" || [ -x "$PEERS_PREFIX/venv/bin/$1" ]; }
 for tool in hyperfine rg python3; do
     have "$tool" || { echo "bench: $tool is needed (try --install-peers)" >&2; exit 2; }
 done
@@ -72,11 +80,14 @@ print("\n".join(words))' > "$WORK/keywords.txt"
 build_tree() {
     [ -n "$TREE" ] && return
     TREE="$WORK/tree"
-    if [ ! -d "$TREE/node_modules" ]; then
+    if [ ! -d "$TREE/libs" ]; then
         log "building the directory corpus from npm (bench/npm-tree.json)"
         mkdir -p "$TREE"
         cp "$ROOT/bench/npm-tree.json" "$TREE/package.json"
         (cd "$TREE" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+        # Renamed, because some scanners skip any folder called node_modules by default and
+        # would not be doing the same work.
+        mv "$TREE/node_modules" "$TREE/libs"
     fi
     # A few planted fake secrets, so every scanner has something to find.
     python3 "$ROOT/bench/gen.py" plant "$TREE/planted"
@@ -134,8 +145,8 @@ for mode in $MODES; do
         log "start-up: scanning an empty file"
         : > "$T/empty.txt"
         bench startup keyfence 30 "$KF scan -q $T/empty.txt"
-        have gitleaks && bench startup gitleaks 30 "gitleaks dir --no-banner --log-level error --report-format json --report-path $T/gl.json $T/empty.txt"
-        have ripsecrets && bench startup ripsecrets 30 "ripsecrets $T/empty.txt"
+        want gitleaks && bench startup gitleaks 30 "gitleaks dir --no-banner --log-level error --report-format json --report-path $T/gl.json $T/empty.txt"
+        want ripsecrets && bench startup ripsecrets 30 "ripsecrets $T/empty.txt"
         ;;
     dir)
         build_tree
@@ -144,13 +155,12 @@ for mode in $MODES; do
         check_findings dir "$T/kf-dir.json"
         bench dir keyfence "$RUNS" "$KF scan -q --format json --report $T/kf.json $TREE"
         bench dir ripgrep-floor "$RUNS" "rg --hidden -c -i -F -f $WORK/keywords.txt $TREE"
-        have gitleaks && bench dir gitleaks "$RUNS" "gitleaks dir --no-banner --log-level error --report-format json --report-path $T/gl.json $TREE"
-        have kingfisher && bench dir kingfisher "$RUNS" "kingfisher scan --no-validate --no-update-check --format json --output $T/kfi.json $TREE"
-        have ripsecrets && bench dir ripsecrets "$RUNS" "ripsecrets $TREE"
-        have git && [ -f "$GS_CFG" ] && bench dir git-secrets 2 "env GIT_CONFIG_GLOBAL=$GS_CFG git secrets --scan -r $TREE"
-        have detect-secrets || [ -x "$PEERS_PREFIX/venv/bin/detect-secrets" ] && \
-            bench dir detect-secrets 2 "$PEERS_PREFIX/venv/bin/detect-secrets scan --all-files $TREE"
-        have secretlint && bench dir secretlint 2 "secretlint --secretlintrc $SECRETLINT_RC --format json $TREE/**/*"
+        want gitleaks && bench dir gitleaks "$RUNS" "gitleaks dir --no-banner --log-level error --report-format json --report-path $T/gl.json $TREE"
+        want kingfisher && bench dir kingfisher "$RUNS" "kingfisher scan --no-validate --no-update-check --format json --output $T/kfi.json $TREE"
+        want ripsecrets && bench dir ripsecrets "$RUNS" "ripsecrets $TREE"
+        want git-secrets && [ -f "$GS_CFG" ] && bench dir git-secrets 2 "env GIT_CONFIG_GLOBAL=$GS_CFG git secrets --scan -r $TREE"
+        want detect-secrets && bench dir detect-secrets 2 "$PEERS_PREFIX/venv/bin/detect-secrets scan --all-files $TREE"
+        want secretlint && bench dir secretlint 2 "secretlint --secretlintrc $SECRETLINT_RC --format json $TREE/**/*"
         ;;
     history)
         if [ -z "$HISTORY_REPO" ]; then log "history: skipped (pass --history-repo PATH)"; continue; fi
@@ -158,8 +168,8 @@ for mode in $MODES; do
         (cd "$HISTORY_REPO" && "$KF" scan -q --all-history --format json > "$T/kf-history.json") || true
         check_findings history "$T/kf-history.json"
         bench history keyfence "$RUNS" "sh -c 'cd $HISTORY_REPO && $KF scan -q --all-history --format json --report $T/kfh.json'"
-        have gitleaks && bench history gitleaks "$RUNS" "gitleaks git --no-banner --log-level error --report-format json --report-path $T/glh.json $HISTORY_REPO"
-        have kingfisher && bench history kingfisher "$RUNS" "kingfisher scan --no-validate --no-update-check --git-history full --format json --output $T/kfih.json $HISTORY_REPO"
+        want gitleaks && bench history gitleaks "$RUNS" "gitleaks git --no-banner --log-level error --report-format json --report-path $T/glh.json $HISTORY_REPO"
+        want kingfisher && bench history kingfisher "$RUNS" "kingfisher scan --no-validate --no-update-check --git-history full --format json --output $T/kfih.json $HISTORY_REPO"
         ;;
     staged)
         build_repo50k
@@ -168,8 +178,8 @@ for mode in $MODES; do
             (cd "$REPO50K" && GIT_INDEX_FILE="$T/index-$n" "$KF" scan -q --staged --format json > "$T/kf-staged-$n.json") || true
             check_findings "staged-$n" "$T/kf-staged-$n.json"
             bench "staged-$n" keyfence 30 "sh -c 'cd $REPO50K && GIT_INDEX_FILE=$T/index-$n $KF scan -q --staged'"
-            have gitleaks && bench "staged-$n" gitleaks 10 "sh -c 'cd $REPO50K && GIT_INDEX_FILE=$T/index-$n gitleaks git --pre-commit --staged --no-banner --log-level error --report-format json --report-path $T/gls.json .'"
-            have kingfisher && bench "staged-$n" kingfisher 10 "sh -c 'cd $REPO50K && GIT_INDEX_FILE=$T/index-$n kingfisher scan --staged --no-validate --no-update-check --format json --output $T/kfis.json .'"
+            want gitleaks && bench "staged-$n" gitleaks 10 "sh -c 'cd $REPO50K && GIT_INDEX_FILE=$T/index-$n gitleaks git --pre-commit --staged --no-banner --log-level error --report-format json --report-path $T/gls.json .'"
+            want kingfisher && bench "staged-$n" kingfisher 10 "sh -c 'cd $REPO50K && GIT_INDEX_FILE=$T/index-$n kingfisher scan --staged --no-validate --no-update-check --format json --output $T/kfis.json .'"
         done
         ;;
     stdin)
@@ -179,7 +189,7 @@ for mode in $MODES; do
         check_findings stdin "$T/kf-stdin.json"
         bench stdin keyfence "$RUNS" "sh -c '$KF scan -q --format json - < $STREAM'"
         bench stdin ripgrep-floor "$RUNS" "sh -c 'rg -c -i -F -f $WORK/keywords.txt - < $STREAM'"
-        have gitleaks && bench stdin gitleaks 2 "sh -c 'gitleaks stdin --no-banner --log-level error --report-format json --report-path $T/glstdin.json < $STREAM'"
+        want gitleaks && bench stdin gitleaks 2 "sh -c 'gitleaks stdin --no-banner --log-level error --report-format json --report-path $T/glstdin.json < $STREAM'"
         ;;
     *) echo "bench: unknown mode $mode" >&2; exit 2 ;;
     esac

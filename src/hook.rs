@@ -4,13 +4,19 @@
 //! it), else `hooks/` in the common git directory, which linked worktrees share. Two styles:
 //! - plain: `<hooks>/pre-commit` is our script (`hooks/pre-commit`, embedded). A hook that was
 //!   there is renamed `pre-commit.keyfence-chained` and runs first; uninstalling puts it back.
+//!   Hooks that cannot be chained that way are refused unless `--force`: symbolic links, and
+//!   dispatcher scripts that pick what to run from their own name (`basename "$0"`, as husky v4
+//!   and yorkie do), which a rename would silently turn off.
 //! - husky: when `core.hooksPath` points into `.husky/` (husky v5+), the user-owned
-//!   `.husky/pre-commit` script gets a marked block that runs keyfence, since husky rewrites
+//!   `.husky/pre-commit` script gets a marked block near its top, since husky rewrites
 //!   `.husky/_/` on every install.
+//!
+//! Nothing is ever deleted: a hook in the way of `--force` is kept under a numbered backup name,
+//! and a keyfence hook edited by hand is left alone unless `--force`.
 
 use crate::error::Hinted;
 use anyhow::{bail, Context, Result};
-use git2::Repository;
+use git2::{ConfigLevel, Repository};
 use std::path::{Path, PathBuf};
 
 /// The hook script, from `hooks/pre-commit`.
@@ -20,6 +26,8 @@ pub const HOOK_SCRIPT: &str = include_str!("../hooks/pre-commit");
 const MARKER: &str = "# keyfence-managed-hook";
 /// Name a replaced hook is kept under, next to ours.
 const CHAINED: &str = "pre-commit.keyfence-chained";
+/// Where the pre-commit framework keeps the hook it replaced.
+const FRAMEWORK_LEGACY: &str = "pre-commit.legacy";
 const BLOCK_START: &str = "# >>> keyfence (keyfence hook install; remove with keyfence hook uninstall) >>>";
 const BLOCK_END: &str = "# <<< keyfence <<<";
 
@@ -35,6 +43,8 @@ pub enum HookLocation {
     Husky {
         /// The `.husky` folder.
         dir: PathBuf,
+        /// Whether husky's runner folder (`core.hooksPath`, usually `.husky/_`) exists yet.
+        runner_exists: bool,
     },
 }
 
@@ -42,9 +52,20 @@ impl HookLocation {
     /// The file the hook lives in.
     pub fn file(&self) -> PathBuf {
         match self {
-            HookLocation::Plain { dir } | HookLocation::Husky { dir } => dir.join("pre-commit"),
+            HookLocation::Plain { dir } | HookLocation::Husky { dir, .. } => dir.join("pre-commit"),
         }
     }
+}
+
+/// Where the hook goes, and what the user should know about that place.
+#[derive(Debug, Clone)]
+pub struct Located {
+    /// The place.
+    pub location: HookLocation,
+    /// The work tree root, if any (to tell whether the hook file is tracked).
+    pub workdir: Option<PathBuf>,
+    /// Things worth a warning (a global `core.hooksPath`, a missing husky runner...).
+    pub warnings: Vec<String>,
 }
 
 /// What `install` did, for the message.
@@ -54,7 +75,7 @@ pub enum Installed {
     New(PathBuf),
     /// Ours was there and was rewritten.
     Updated(PathBuf),
-    /// A hook was there; it now runs before keyfence from the given path.
+    /// A hook was there; it now runs before keyfence from `previous`.
     Chained {
         /// Our hook.
         hook: PathBuf,
@@ -63,82 +84,239 @@ pub enum Installed {
     },
     /// A keyfence block was added to husky's script.
     HuskyBlock(PathBuf),
+    /// The pre-commit framework's hook already runs ours (kept as its legacy hook).
+    ThroughFramework(PathBuf),
 }
 
 /// Finds the hook location of the repository around the current directory.
 ///
-/// Errors (exit 2) outside a repository or on a bare one without `core.hooksPath`.
-pub fn locate() -> Result<HookLocation> {
+/// Errors (exit 2) outside a repository, or when `core.hooksPath` is set but empty (git then runs
+/// no hooks at all).
+pub fn locate() -> Result<Located> {
     let repo = Repository::open_from_env().map_err(|_| {
         Hinted::new("not a git repository: no hook to install", "run `keyfence hook install` inside a clone")
     })?;
-    let configured = repo.config()?.get_path("core.hooksPath").ok();
+    let config = repo.config()?;
+    let mut warnings = Vec::new();
+    let configured = match config.get_entry("core.hooksPath") {
+        Ok(entry) => {
+            let value = entry.value().unwrap_or("").to_owned();
+            if value.trim().is_empty() {
+                return Err(Hinted::new(
+                    "core.hooksPath is set but empty, so git runs no hooks at all",
+                    "unset it (`git config --unset core.hooksPath`) or set it to a folder, then install again",
+                )
+                .into());
+            }
+            if matches!(entry.level(), ConfigLevel::Global | ConfigLevel::XDG | ConfigLevel::System) {
+                warnings.push(format!(
+                    "core.hooksPath ({value}) comes from your global or system git configuration: this hook applies to every repository that uses it"
+                ));
+            }
+            Some(config.get_path("core.hooksPath")?)
+        }
+        Err(_) => None,
+    };
     let dir = match configured {
         Some(path) if path.is_absolute() => path,
         Some(path) => repo.workdir().unwrap_or_else(|| repo.path()).join(path),
         None => repo.commondir().join("hooks"),
     };
-    let husky = dir.components().any(|c| c.as_os_str() == ".husky");
-    if husky {
-        let husky_dir =
-            if dir.file_name().is_some_and(|n| n == "_") { dir.parent().unwrap().to_path_buf() } else { dir };
-        return Ok(HookLocation::Husky { dir: husky_dir });
+    let workdir = repo.workdir().map(Path::to_path_buf);
+    if dir.components().any(|c| c.as_os_str() == ".husky") {
+        let runner_exists = dir.is_dir();
+        let husky_dir = if dir.file_name().is_some_and(|n| n == "_") {
+            dir.parent().unwrap_or(&dir).to_path_buf()
+        } else {
+            dir
+        };
+        if !runner_exists {
+            warnings.push(
+                "husky's runner folder (core.hooksPath) does not exist yet, so git runs no hook until husky creates it: run `npx husky` (or your package manager's install)".to_owned(),
+            );
+        }
+        return Ok(Located {
+            location: HookLocation::Husky { dir: husky_dir, runner_exists },
+            workdir,
+            warnings,
+        });
     }
-    Ok(HookLocation::Plain { dir })
+    Ok(Located { location: HookLocation::Plain { dir }, workdir, warnings })
 }
 
 /// Installs the hook. `keyfence_path` is written into the script as the fallback when
-/// `keyfence` is not on `PATH`. Without `force`, refuses a hook it cannot chain safely (a
-/// symbolic link or a name clash with an earlier chained hook).
-pub fn install(location: &HookLocation, keyfence_path: &Path, force: bool) -> Result<Installed> {
-    match location {
-        HookLocation::Plain { dir } => install_plain(dir, keyfence_path, force),
-        HookLocation::Husky { dir } => install_husky(dir, keyfence_path),
+/// `keyfence` is not on `PATH`. Returns what it did and warnings to show.
+///
+/// Without `force`, refuses a hook it cannot chain safely (a symbolic link, a dispatcher script,
+/// a clash with an earlier chained hook) and a keyfence hook edited by hand.
+pub fn install(located: &Located, keyfence_path: &Path, force: bool) -> Result<(Installed, Vec<String>)> {
+    let mut warnings = located.warnings.clone();
+    let installed = match &located.location {
+        HookLocation::Plain { dir } => install_plain(dir, keyfence_path, force, &mut warnings)?,
+        HookLocation::Husky { dir, .. } => install_husky(dir, keyfence_path)?,
+    };
+    let file = located.location.file();
+    if let Some(workdir) = &located.workdir {
+        if is_tracked(workdir, &file) {
+            warnings.push(format!(
+                "{} is tracked by git: the change (with this machine's keyfence path as fallback) shows in `git status`, and committing it gives the hook to everyone who uses this repository",
+                file.display()
+            ));
+        }
     }
+    Ok((installed, warnings))
+}
+
+fn is_tracked(workdir: &Path, file: &Path) -> bool {
+    let Ok(relative) = file.strip_prefix(workdir) else { return false };
+    let Ok(repo) = Repository::open(workdir) else { return false };
+    repo.index().is_ok_and(|index| index.get_path(relative, 0).is_some())
 }
 
 fn script(keyfence_path: &Path) -> String {
-    let quoted = keyfence_path.display().to_string().replace('\'', "'\\''");
-    HOOK_SCRIPT.replacen("installed_at=''", &format!("installed_at='{quoted}'"), 1)
+    let quoted = shell_quote(keyfence_path);
+    HOOK_SCRIPT.replacen("installed_at=''", &format!("installed_at={quoted}"), 1)
 }
 
-fn install_plain(dir: &Path, keyfence_path: &Path, force: bool) -> Result<Installed> {
+fn shell_quote(path: &Path) -> String {
+    format!("'{}'", path.display().to_string().replace('\'', "'\\''"))
+}
+
+fn install_plain(
+    dir: &Path,
+    keyfence_path: &Path,
+    force: bool,
+    warnings: &mut Vec<String>,
+) -> Result<Installed> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the hooks folder {}", dir.display()))?;
     let hook = dir.join("pre-commit");
     let chained = dir.join(CHAINED);
-    let existing = std::fs::symlink_metadata(&hook).ok();
-    let outcome = match existing {
-        None => Installed::New(hook.clone()),
-        Some(_) if is_ours(&hook) => Installed::Updated(hook.clone()),
-        Some(meta) => {
-            if meta.is_dir() {
-                bail!("{} is a folder, not a hook script", hook.display());
-            }
-            let clash = std::fs::symlink_metadata(&chained).is_ok();
-            if (meta.file_type().is_symlink() || clash) && !force {
-                let why = if clash {
-                    format!("{} already exists", chained.display())
-                } else {
-                    format!("{} is a symbolic link", hook.display())
-                };
+    // `pre-commit install` moves an existing hook (ours) to pre-commit.legacy and runs it.
+    if is_ours(&dir.join(FRAMEWORK_LEGACY)) && !is_ours(&hook) {
+        return Ok(Installed::ThroughFramework(dir.join(FRAMEWORK_LEGACY)));
+    }
+    let Some(meta) = std::fs::symlink_metadata(&hook).ok() else {
+        write_executable(&hook, &script(keyfence_path))?;
+        return Ok(Installed::New(hook));
+    };
+    if meta.is_dir() {
+        bail!("{} is a folder, not a hook script", hook.display());
+    }
+    if is_ours(&hook) {
+        let current = std::fs::read_to_string(&hook).unwrap_or_default();
+        if !is_unedited(&current) {
+            if !force {
                 return Err(Hinted::new(
-                    format!("refusing to chain the existing pre-commit hook: {why}"),
-                    "check the hooks folder, then run `keyfence hook install --force` to move the hook aside and chain it anyway",
+                    format!("{} is a keyfence hook edited by hand; leaving it as it is", hook.display()),
+                    "keep your edits, or run `keyfence hook install --force` to replace it (your version is kept as a backup)",
                 )
                 .into());
             }
-            if clash {
-                std::fs::remove_file(&chained)
-                    .with_context(|| format!("cannot replace {}", chained.display()))?;
-            }
-            std::fs::rename(&hook, &chained)
+            let backup = backup_path(dir);
+            std::fs::rename(&hook, &backup)
                 .with_context(|| format!("cannot move {} aside", hook.display()))?;
-            Installed::Chained { hook: hook.clone(), previous: chained }
+            warnings.push(format!("your edited hook is kept as {}", backup.display()));
         }
+        write_executable(&hook, &script(keyfence_path))?;
+        return Ok(Installed::Updated(hook));
+    }
+    let refusal = if meta.file_type().is_symlink() {
+        Some(format!("{} is a symbolic link", hook.display()))
+    } else if is_dispatcher(&hook) {
+        Some(format!(
+            "{} picks what to run from its own file name (basename \"$0\"), so renaming it to chain it would turn it off",
+            hook.display()
+        ))
+    } else if std::fs::symlink_metadata(&chained).is_ok() {
+        Some(format!("{} already exists", chained.display()))
+    } else {
+        None
     };
+    if let Some(why) = refusal {
+        if !force {
+            return Err(Hinted::new(
+                format!("refusing to chain the existing pre-commit hook: {why}"),
+                "add `keyfence scan --staged || exit 1` to that hook by hand, or run `keyfence hook install --force` to move it aside and chain it anyway",
+            )
+            .into());
+        }
+    }
+    if std::fs::symlink_metadata(&chained).is_ok() {
+        let backup = backup_path(dir);
+        std::fs::rename(&chained, &backup)
+            .with_context(|| format!("cannot move {} aside", chained.display()))?;
+        warnings.push(format!("the hook that was chained before is kept as {} (not run)", backup.display()));
+    }
+    if !is_executable(&hook) {
+        warnings.push(format!(
+            "the previous hook {} is not executable: git did not run it, and keyfence will not either",
+            hook.display()
+        ));
+    }
+    std::fs::rename(&hook, &chained).with_context(|| format!("cannot move {} aside", hook.display()))?;
     write_executable(&hook, &script(keyfence_path))?;
-    Ok(outcome)
+    Ok(Installed::Chained { hook, previous: chained })
+}
+
+/// A free `pre-commit.keyfence-backup-N` name in `dir`.
+fn backup_path(dir: &Path) -> PathBuf {
+    (1..)
+        .map(|n| dir.join(format!("pre-commit.keyfence-backup-{n}")))
+        .find(|p| std::fs::symlink_metadata(p).is_err())
+        .expect("some backup name is free")
+}
+
+/// True if `text` is our script as some install wrote it (only the install path differs).
+fn is_unedited(text: &str) -> bool {
+    let normalize = |t: &str| -> String {
+        t.lines()
+            .map(|l| if l.starts_with("installed_at=") { "installed_at=" } else { l })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    normalize(text) == normalize(HOOK_SCRIPT)
+}
+
+/// Scripts that dispatch on their own name (husky v4, yorkie, hand-made multiplexers).
+fn is_dispatcher(hook: &Path) -> bool {
+    std::fs::read(hook).is_ok_and(|bytes| {
+        let text = String::from_utf8_lossy(&bytes);
+        text.contains("basename") && text.contains("$0")
+    })
+}
+
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        path.is_file()
+    }
+}
+
+/// The husky step: the same rules as the plain hook (KEYFENCE, then PATH, then the path
+/// keyfence was installed from; missing → blocked).
+fn husky_block(keyfence_path: &Path) -> String {
+    let quoted = shell_quote(keyfence_path);
+    format!(
+        "{BLOCK_START}
+keyfence=\"${{KEYFENCE:-keyfence}}\"
+if ! command -v \"$keyfence\" >/dev/null 2>&1; then
+    if [ -z \"${{KEYFENCE:-}}\" ] && [ -x {quoted} ]; then
+        keyfence={quoted}
+    else
+        echo \"keyfence: '$keyfence' was not found, so the staged change could not be scanned: commit blocked (git commit --no-verify bypasses once)\" >&2
+        exit 1
+    fi
+fi
+\"$keyfence\" scan --staged || exit 1
+{BLOCK_END}
+"
+    )
 }
 
 fn install_husky(dir: &Path, keyfence_path: &Path) -> Result<Installed> {
@@ -148,17 +326,32 @@ fn install_husky(dir: &Path, keyfence_path: &Path) -> Result<Installed> {
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(err) => return Err(err).with_context(|| format!("cannot read {}", file.display())),
     };
-    let mut text = remove_block(&current);
-    if !text.is_empty() && !text.ends_with('\n') {
-        text.push('\n');
-    }
-    let quoted = keyfence_path.display().to_string().replace('\'', "'\\''");
-    text.push_str(&format!(
-        "{BLOCK_START}\nkeyfence=\"${{KEYFENCE:-keyfence}}\"\ncommand -v \"$keyfence\" >/dev/null 2>&1 || keyfence='{quoted}'\nif [ -x \"$keyfence\" ] || command -v \"$keyfence\" >/dev/null 2>&1; then\n    \"$keyfence\" scan --staged || exit 1\nelse\n    echo \"keyfence: not found, so the staged change could not be scanned: commit blocked (git commit --no-verify bypasses once)\" >&2\n    exit 1\nfi\n{BLOCK_END}\n"
-    ));
+    let text = insert_block(&remove_block(&current), &husky_block(keyfence_path));
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     write_executable(&file, &text)?;
     Ok(Installed::HuskyBlock(file))
+}
+
+/// `script` with `block` inserted after its leading shebang, comments and husky set-up lines,
+/// before any command, so an early `exit 0` in the script cannot skip it.
+fn insert_block(script: &str, block: &str) -> String {
+    let mut head_len = 0;
+    for line in script.split_inclusive('\n') {
+        let trimmed = line.trim();
+        let preamble = trimmed.is_empty() || trimmed.starts_with('#') || trimmed.contains("husky.sh");
+        if !preamble {
+            break;
+        }
+        head_len += line.len();
+    }
+    let (head, rest) = script.split_at(head_len);
+    let mut text = head.to_owned();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(block);
+    text.push_str(rest);
+    text
 }
 
 /// What `uninstall` did, for the message.
@@ -257,9 +450,22 @@ mod tests {
     }
 
     #[test]
+    fn the_block_goes_before_the_first_command() {
+        let script = "#!/usr/bin/env sh\n. \"$(dirname -- \"$0\")/_/husky.sh\"\n\nnpm test\nexit 0\n";
+        let text = insert_block(script, "BLOCK\n");
+        assert_eq!(
+            text,
+            "#!/usr/bin/env sh\n. \"$(dirname -- \"$0\")/_/husky.sh\"\n\nBLOCK\nnpm test\nexit 0\n"
+        );
+        assert_eq!(insert_block("", "BLOCK\n"), "BLOCK\n");
+    }
+
+    #[test]
     fn the_embedded_script_is_marked_and_takes_the_install_path() {
         assert!(HOOK_SCRIPT.lines().nth(1).unwrap().starts_with(MARKER));
         let text = script(Path::new("/opt/it's/keyfence"));
         assert!(text.contains("installed_at='/opt/it'\\''s/keyfence'"), "{text}");
+        assert!(is_unedited(&text));
+        assert!(!is_unedited(&text.replace("exec ", "npm run lint || exit 1\nexec ")));
     }
 }

@@ -261,3 +261,43 @@ fn bad_ranges_and_no_repository_exit_2() {
     assert_eq!(code, 2);
     assert!(stderr.contains("not a git repository"), "{stderr}");
 }
+
+#[test]
+fn an_unreadable_ref_fails_closed() {
+    let repo = Repo::new();
+    repo.write("a.txt", "a\n");
+    repo.commit_all("init");
+    std::fs::write(repo.path().join(".git/refs/heads/broken"), "0123456789012345678901234567890123456789\n")
+        .unwrap();
+    let (code, _, stderr) = run(repo.keyfence().args(["scan", "--all-history"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("refs/heads/broken"), "{stderr}");
+}
+
+#[test]
+fn symmetric_ranges_hide_every_merge_base_of_criss_cross_merges() {
+    let repo = Repo::new();
+    repo.write("root.txt", "r\n");
+    repo.commit_all("root");
+    repo.git(&["checkout", "-q", "-b", "x"]);
+    repo.write("x.env", format!("KEY={}\n", app_key(160)));
+    repo.commit_all("x1");
+    repo.git(&["checkout", "-q", "-b", "y", "main"]);
+    repo.write("y.env", format!("KEY={}\n", app_key(161)));
+    repo.commit_all("y1");
+    let y1 = head(&repo);
+    repo.git(&["checkout", "-q", "x"]);
+    repo.git(&["merge", "-q", "--no-edit", &y1]);
+    let x_merge = head(&repo);
+    repo.git(&["checkout", "-q", "y"]);
+    repo.git(&["merge", "-q", "--no-edit", &format!("{x_merge}~1")]);
+    repo.write("y2.txt", "y2\n");
+    repo.commit_all("y2");
+    repo.git(&["checkout", "-q", "x"]);
+    repo.write("x2.txt", "x2\n");
+    repo.commit_all("x2");
+    let listed = String::from_utf8(repo.git(&["rev-list", "x...y"]).stdout).unwrap();
+    let (code, found, stderr) = history(&repo, &["--commits", "x...y"]);
+    assert!(found.iter().all(|f| listed.contains(&f.2)), "only commits git lists: {found:?} vs {listed}");
+    assert_eq!((code, found.len()), (0, 0), "{stderr}");
+}

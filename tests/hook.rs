@@ -176,8 +176,11 @@ fn husky_keeps_its_script_and_gets_a_keyfence_block() {
     let (code, _, stderr) = install(&repo, repo.path(), &[]);
     assert_eq!(code, 0, "{stderr}");
     let script = std::fs::read_to_string(repo.path().join(".husky/pre-commit")).unwrap();
-    assert!(script.starts_with("npm run lint-staged-fake\n"), "{script}");
-    assert!(script.contains("scan --staged"), "{script}");
+    assert!(script.ends_with("npm run lint-staged-fake\n"), "{script}");
+    assert!(
+        script.find("scan --staged").unwrap() < script.find("npm run").unwrap(),
+        "keyfence runs first: {script}"
+    );
     install(&repo, repo.path(), &[]);
     let again = std::fs::read_to_string(repo.path().join(".husky/pre-commit")).unwrap();
     assert_eq!(script, again, "idempotent");
@@ -198,4 +201,108 @@ fn outside_a_repository_install_exits_2() {
         .env("GIT_CEILING_DIRECTORIES", dir.path()));
     assert_eq!(code, 2);
     assert!(stderr.contains("not a git repository"), "{stderr}");
+}
+
+#[test]
+fn husky_scripts_that_exit_early_still_run_keyfence_first() {
+    let repo = Repo::new();
+    repo.write(".husky/pre-commit", "echo lint ok\nexit 0\n");
+    repo.write(".husky/_/pre-commit", "#!/bin/sh\nsh \"$(dirname \"$0\")/../pre-commit\"\n");
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(repo.path().join(".husky/_/pre-commit"))
+        .status()
+        .unwrap();
+    repo.git(&["config", "core.hooksPath", ".husky/_"]);
+    assert_eq!(install(&repo, repo.path(), &[]).0, 0);
+    repo.write("k.env", format!("KEY={}\n", app_key(230)));
+    repo.git(&["add", "k.env"]);
+    assert!(!commit(&repo, repo.path(), &[]).0, "the key is blocked despite the early exit 0");
+}
+
+#[test]
+fn husky_without_its_runner_folder_warns() {
+    let repo = Repo::new();
+    repo.git(&["config", "core.hooksPath", ".husky/_"]);
+    let (code, _, stderr) = install(&repo, repo.path(), &[]);
+    assert_eq!(code, 0);
+    assert!(stderr.contains("warning: husky's runner folder"), "{stderr}");
+}
+
+#[test]
+fn an_empty_core_hooks_path_is_refused() {
+    let repo = Repo::new();
+    repo.git(&["config", "core.hooksPath", ""]);
+    let (code, _, stderr) = install(&repo, repo.path(), &[]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("core.hooksPath is set but empty"), "{stderr}");
+    assert!(!repo.path().join("pre-commit").exists());
+}
+
+#[test]
+fn dispatcher_hooks_are_refused_without_force() {
+    let repo = Repo::new();
+    let hook = repo.path().join(".git/hooks/pre-commit");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    let dispatcher = "#!/bin/sh\ncase $(basename \"$0\") in pre-commit) exit 1;; *) exit 0;; esac\n";
+    std::fs::write(&hook, dispatcher).unwrap();
+    let (code, _, stderr) = install(&repo, repo.path(), &[]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("basename"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), dispatcher, "left as it was");
+}
+
+#[test]
+fn a_hand_edited_keyfence_hook_is_kept_and_force_backs_it_up() {
+    let repo = Repo::new();
+    assert_eq!(install(&repo, repo.path(), &[]).0, 0);
+    let hook = repo.path().join(".git/hooks/pre-commit");
+    let edited = std::fs::read_to_string(&hook)
+        .unwrap()
+        .replace("installed_at=", "npm run lint || exit 1\ninstalled_at=");
+    std::fs::write(&hook, &edited).unwrap();
+    let (code, _, stderr) = install(&repo, repo.path(), &[]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("edited by hand"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), edited);
+    let (code, _, stderr) = install(&repo, repo.path(), &["--force"]);
+    assert_eq!(code, 0, "{stderr}");
+    let backup = repo.path().join(".git/hooks/pre-commit.keyfence-backup-1");
+    assert_eq!(std::fs::read_to_string(backup).unwrap(), edited, "nothing is lost");
+}
+
+#[test]
+fn force_never_deletes_a_chained_hook() {
+    let repo = Repo::new();
+    let hooks = repo.path().join(".git/hooks");
+    std::fs::create_dir_all(&hooks).unwrap();
+    std::fs::write(hooks.join("pre-commit"), "#!/bin/sh\necho A\n").unwrap();
+    assert_eq!(install(&repo, repo.path(), &[]).0, 0);
+    std::fs::write(hooks.join("pre-commit"), "#!/bin/sh\necho B\n").unwrap();
+    assert_eq!(install(&repo, repo.path(), &[]).0, 2, "a clash is refused");
+    assert_eq!(install(&repo, repo.path(), &["--force"]).0, 0);
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-commit.keyfence-chained")).unwrap(),
+        "#!/bin/sh\necho B\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-commit.keyfence-backup-1")).unwrap(),
+        "#!/bin/sh\necho A\n"
+    );
+}
+
+#[test]
+fn reinstalling_after_the_pre_commit_framework_took_over_does_not_loop() {
+    let repo = Repo::new();
+    assert_eq!(install(&repo, repo.path(), &[]).0, 0);
+    let hooks = repo.path().join(".git/hooks");
+    // What `pre-commit install` does: keep the existing hook as pre-commit.legacy.
+    std::fs::rename(hooks.join("pre-commit"), hooks.join("pre-commit.legacy")).unwrap();
+    let framework = "#!/usr/bin/env bash\n# File generated by pre-commit: https://pre-commit.com\nexit 0\n";
+    std::fs::write(hooks.join("pre-commit"), framework).unwrap();
+    let (code, _, stderr) = install(&repo, repo.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("already installed"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(hooks.join("pre-commit")).unwrap(), framework);
+    assert!(!hooks.join("pre-commit.keyfence-chained").exists());
 }

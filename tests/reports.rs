@@ -98,4 +98,55 @@ fn completions_and_man_page_are_generated() {
     let (code, stdout, _) = run(crate::common::keyfence(dir.path()).args(["man"]));
     assert_eq!(code, 0);
     assert!(stdout.contains(".TH keyfence"), "{}", &stdout[..200.min(stdout.len())]);
+    for section in
+        ["KEYFENCE SCAN", "\\-\\-staged", "KEYFENCE HOOK INSTALL", "EXIT STATUS", "KEYFENCE_BASELINE"]
+    {
+        assert!(stdout.contains(section), "the man page documents {section}");
+    }
+}
+
+#[test]
+fn sarif_of_an_incomplete_scan_says_so() {
+    let repo = Repo::new();
+    repo.write("k.env", format!("K={}\n", app_key(320)));
+    repo.git(&["add", "."]);
+    let oid = String::from_utf8(repo.git(&["rev-parse", ":k.env"]).stdout).unwrap();
+    let object = repo.path().join(".git/objects").join(&oid[..2]).join(oid[2..].trim());
+    let mut permissions = std::fs::metadata(&object).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&object, permissions).unwrap();
+    std::fs::write(&object, b"not zlib").unwrap();
+    let (code, stdout, _) = run(repo.keyfence().args(["scan", "--staged", "--format", "sarif"]));
+    assert_eq!(code, 2);
+    let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let invocation = &value["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    assert!(invocation["toolExecutionNotifications"][0]["message"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("k.env"));
+}
+
+#[test]
+fn baseline_to_stdout_rejects_report_options_and_stale_counts_only_whole_scans() {
+    let repo = Repo::new();
+    repo.write("old.env", format!("K={}\n", app_key(321)));
+    repo.commit_all("old");
+    let (code, stdout, _) = run(repo.keyfence().args(["baseline", "-", "--all-history"]));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("keyfence_baseline"), "{stdout}");
+    std::fs::write(repo.path().join("b.json"), &stdout).unwrap();
+    let (code, _, stderr) = run(repo.keyfence().args(["baseline", "x.json", "--format", "sarif", "."]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("writes only the baseline file"), "{stderr}");
+    repo.write("clean.txt", "c\n");
+    repo.commit_all("clean");
+    let (code, _, stderr) =
+        run(repo.keyfence().args(["scan", "--commits", "HEAD~1..HEAD", "--baseline", "b.json"]));
+    assert_eq!(code, 0);
+    assert!(!stderr.contains("match no finding"), "a range sees a slice: {stderr}");
+    let (code, _, _) =
+        run(repo.keyfence().args(["scan", "--all-history"]).env("KEYFENCE_BASELINE", "b.json"));
+    assert_eq!(code, 0, "the baseline from the environment hides the old key");
 }

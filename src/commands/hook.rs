@@ -5,13 +5,14 @@ use crate::hook::{self, Installed, Uninstalled};
 use anyhow::{Context, Result};
 use std::process::ExitCode;
 
-/// Installs or removes the hook and says what it did on standard error.
+/// Installs or removes the hook and says what it did (and any warning) on standard error.
 pub fn run(command: HookCommand) -> Result<ExitCode> {
-    let location = hook::locate()?;
+    let located = hook::locate()?;
     match command {
         HookCommand::Install { force } => {
             let exe = std::env::current_exe().context("cannot find the keyfence binary's own path")?;
-            match hook::install(&location, &exe, force)? {
+            let (installed, warnings) = hook::install(&located, &exe, force)?;
+            match installed {
                 Installed::New(path) => crate::say!("keyfence: installed the pre-commit hook {}", path.display()),
                 Installed::Updated(path) => crate::say!("keyfence: the pre-commit hook {} is up to date", path.display()),
                 Installed::Chained { hook, previous } => crate::say!(
@@ -20,11 +21,18 @@ pub fn run(command: HookCommand) -> Result<ExitCode> {
                     previous.display()
                 ),
                 Installed::HuskyBlock(path) => {
-                    crate::say!("keyfence: added a keyfence step to husky's {}", path.display())
+                    crate::say!("keyfence: added a keyfence step near the top of husky's {}", path.display())
                 }
+                Installed::ThroughFramework(path) => crate::say!(
+                    "keyfence: already installed: the pre-commit framework runs the keyfence hook kept as {}",
+                    path.display()
+                ),
+            }
+            for warning in warnings {
+                crate::say!("keyfence: warning: {warning}");
             }
         }
-        HookCommand::Uninstall => match hook::uninstall(&location)? {
+        HookCommand::Uninstall => match hook::uninstall(&located.location)? {
             Uninstalled::Removed(path) => {
                 crate::say!("keyfence: removed the pre-commit hook {}", path.display())
             }
