@@ -70,7 +70,7 @@ def repo(directory, count):
         with open(path, "w") as f:
             f.write("\n".join(code_line(rng) for _ in range(30)) + "\n")
     git(directory, "add", "-A")
-    git(directory, "commit", "-q", "-m", "init")
+    git(directory, "-c", "gc.auto=0", "commit", "-q", "-m", "init")
     git(directory, "gc", "-q")
 
 

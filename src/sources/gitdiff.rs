@@ -6,14 +6,39 @@ use anyhow::Result;
 use git2::{Blob, Delta, DiffDelta, DiffOptions, FileMode, Oid, Patch, Repository};
 use std::borrow::Cow;
 
+/// Bytes of a pack file libgit2 maps at a time.
+const MWINDOW_SIZE: usize = 32 << 20;
+/// Bytes of parsed objects libgit2 caches at most (per process).
+const OBJECT_CACHE_SIZE: usize = 24 << 20;
+/// Bytes of pack files libgit2 keeps mapped at most, over all threads.
+const MWINDOW_MAPPED_LIMIT: usize = 128 << 20;
+
 /// Sets libgit2 up for scanning, once per process: objects are not re-hashed on every read.
 ///
 /// git itself does not re-hash objects when it reads them either; with verification on, SHA-1
 /// (with collision detection) was a quarter of a history scan's time. Objects still come only
-/// from the local repository, and a corrupt object still fails to inflate or parse.
+/// from the local repository, and a corrupt object still fails to inflate or parse. Pack maps
+/// are kept small (see [`MWINDOW_MAPPED_LIMIT`]).
 pub fn tune_libgit2() {
     static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| git2::opts::strict_hash_verification(false));
+    ONCE.call_once(|| {
+        git2::opts::strict_hash_verification(false);
+        // Pack files are read through memory maps; libgit2's defaults (1 GiB windows, up to
+        // 8 GiB mapped) let a history scan's resident memory grow with the pack size once per
+        // worker thread. Small windows under a small cap keep it bounded.
+        // SAFETY: global libgit2 options, set once, before this process opens a repository.
+        unsafe {
+            let _ = git2::opts::set_mwindow_size(MWINDOW_SIZE);
+            let _ = git2::opts::set_mwindow_mapped_limit(MWINDOW_MAPPED_LIMIT);
+            // The object cache (trees and commits) defaults to 256 MiB per repository handle,
+            // and a history scan holds one handle per thread. The git2 crate does not expose
+            // this option; the C call takes an ssize_t.
+            libgit2_sys::git_libgit2_opts(
+                libgit2_sys::GIT_OPT_SET_CACHE_MAX_SIZE as std::ffi::c_int,
+                OBJECT_CACHE_SIZE as isize,
+            );
+        }
+    });
 }
 
 /// One blob a diff brings in.

@@ -45,6 +45,9 @@ pub enum ProgressEvent {
     CommitDone,
 }
 
+/// Consecutive commits a worker takes at a time (see [`scan`]).
+const COMMITS_PER_RUN: usize = 64;
+
 /// How many clean blob pairs are remembered before the set is cleared (about 64 MiB at most).
 const CLEAN_PAIRS_CAP: usize = 1 << 20;
 
@@ -77,9 +80,14 @@ pub fn scan(
         for _ in 0..workers {
             scope.spawn(|| {
                 let worker = Repository::open(&git_dir);
-                loop {
-                    let at = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&oid) = commits.get(at) else { break };
+                // Runs of consecutive commits: a commit's parent tree is the next commit's tree, so
+                // one worker walking a run reads each tree once (and keeps it in libgit2's cache).
+                let runs = std::iter::from_fn(|| {
+                    let start = next.fetch_add(COMMITS_PER_RUN, Ordering::Relaxed);
+                    (start < commits.len()).then(|| start..commits.len().min(start + COMMITS_PER_RUN))
+                });
+                for at in runs.flatten() {
+                    let oid = commits[at];
                     let found = match &worker {
                         Ok(repo) => scan_commit(repo, oid, &job),
                         Err(err) => Err(anyhow::anyhow!("cannot open the repository: {err}")),
