@@ -52,6 +52,7 @@ fn bench(c: &mut Criterion) {
                     provenance: Provenance::File { path: "bench".into() },
                     text: Cow::Borrowed(text.as_bytes()),
                     added_lines: None,
+                    lines_before: 0,
                 };
                 scanner.scan(&fragment)
             })

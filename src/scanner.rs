@@ -135,6 +135,8 @@ impl Scanner {
                     .added_lines
                     .as_ref()
                     .is_none_or(|set| set.intersects(finding.line, finding.end_line));
+                finding.line += fragment.lines_before;
+                finding.end_line += fragment.lines_before;
                 added.then_some(finding)
             })
             .collect();

@@ -13,6 +13,7 @@ fn scan(scanner: &Scanner, text: &str) -> Vec<keyfence::finding::Finding> {
         provenance: Provenance::File { path: "example".into() },
         text: Cow::Borrowed(text.as_bytes()),
         added_lines: None,
+        lines_before: 0,
     };
     scanner.scan(&fragment)
 }

@@ -149,7 +149,12 @@ fn scan_named(
         return;
     }
     if let Content::Text(text) = classify(Cow::Owned(bytes)) {
-        visit(Fragment { provenance: Provenance::File { path: shown }, text, added_lines: None });
+        visit(Fragment {
+            provenance: Provenance::File { path: shown },
+            text,
+            added_lines: None,
+            lines_before: 0,
+        });
     }
 }
 
@@ -178,7 +183,12 @@ fn scan_file(
         Err(err) => return diagnostics.error(format!("cannot read {shown}: {err}")),
     };
     if let Content::Text(text) = classify(Cow::Owned(bytes)) {
-        visit(Fragment { provenance: Provenance::File { path: shown }, text, added_lines: None });
+        visit(Fragment {
+            provenance: Provenance::File { path: shown },
+            text,
+            added_lines: None,
+            lines_before: 0,
+        });
     }
 }
 

@@ -378,6 +378,7 @@ fn scan_loaded(
         provenance: Provenance::Commit { path: path.to_owned(), commit: info.clone() },
         text: Cow::Borrowed(loaded.text()),
         added_lines,
+        lines_before: 0,
     };
     scan(&fragment)
 }

@@ -125,6 +125,8 @@ pub struct Fragment<'a> {
     pub text: Cow<'a, [u8]>,
     /// When set, only findings touching these lines are reported (the lines a change added).
     pub added_lines: Option<LineSet>,
+    /// Lines of the source before `text` (a chunk of a stream): added to reported line numbers.
+    pub lines_before: usize,
 }
 
 /// Bytes read from some source, classified before scanning.

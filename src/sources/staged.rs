@@ -49,6 +49,7 @@ pub fn read(
                 provenance: Provenance::Staged { path: change.path },
                 text: Cow::Borrowed(loaded.text()),
                 added_lines: loaded.added_lines.clone(),
+                lines_before: 0,
             }),
             Ok(None) => {}
             Err(err) => diagnostics.error(format!("cannot read staged {}: {err:#}", change.path)),
