@@ -10,7 +10,11 @@ results = sys.argv[1]
 modes = {}
 for path in sorted(glob.glob(os.path.join(results, "*.json"))):
     mode, name = os.path.basename(path)[: -len(".json")].split(".", 1)
-    run = json.load(open(path))["results"][0]
+    try:
+        run = json.load(open(path))["results"][0]
+    except (ValueError, KeyError, IndexError):
+        print(f"(skipped {path}: not a finished hyperfine result)", file=sys.stderr)
+        continue
     rss_path = path[: -len(".json")] + ".rss"
     rss = None
     if os.path.exists(rss_path):

@@ -156,7 +156,7 @@ for mode in $MODES; do
         bench dir keyfence "$RUNS" "$KF scan -q --format json --report $T/kf.json $TREE"
         bench dir ripgrep-floor "$RUNS" "rg --hidden -c -i -F -f $WORK/keywords.txt $TREE"
         want gitleaks && bench dir gitleaks "$RUNS" "gitleaks dir --no-banner --log-level error --report-format json --report-path $T/gl.json $TREE"
-        want kingfisher && bench dir kingfisher "$RUNS" "kingfisher scan --no-validate --no-update-check --format json --output $T/kfi.json $TREE"
+        want kingfisher && bench dir kingfisher "$RUNS" "kingfisher scan --no-validate --no-update-check --git-history none --format json --output $T/kfi.json $TREE"
         want ripsecrets && bench dir ripsecrets "$RUNS" "ripsecrets $TREE"
         want git-secrets && [ -f "$GS_CFG" ] && bench dir git-secrets 2 "env GIT_CONFIG_GLOBAL=$GS_CFG git secrets --scan -r $TREE"
         want detect-secrets && bench dir detect-secrets 2 "$PEERS_PREFIX/venv/bin/detect-secrets scan --all-files $TREE"
