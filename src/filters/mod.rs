@@ -7,7 +7,8 @@
 //!    word-bounded check of step 5 instead, since their values are free-form);
 //! 4. references to a secret instead of a secret (`reject_references`, implied by `generic`);
 //! 5. generic value checks (`generic`): a letter and a digit, no placeholder word or stopword
-//!    (`client_secret`, `production`...) standing as a word, not a UUID, not an integrity hash;
+//!    (`client_secret`, `production`...) standing as a word, not a UUID, not an integrity hash,
+//!    not a version pin (`pkg==1.2.3`);
 //! 6. the inline `keyfence:allow` marker on any line the secret spans ([`AllowMarkers`]).
 
 mod entropy;
@@ -55,7 +56,10 @@ pub fn value_passes(rule: &RuleSpec, secret: &[u8], body: &[u8]) -> bool {
 /// placeholder word or stopword that makes it a name (`production_client_secret`), and not
 /// shaped like a UUID or a subresource-integrity hash, which are identifiers, not credentials.
 fn generic_value_passes(value: &[u8]) -> bool {
-    value.iter().any(u8::is_ascii_alphabetic)
+    // `==` inside a value (not base64 padding at its end) is a version pin: `pkg==1.2.3`.
+    let version_pin = memchr::memmem::find(value, b"==").is_some_and(|at| at + 2 < value.len());
+    !version_pin
+        && value.iter().any(u8::is_ascii_alphabetic)
         && value.iter().any(u8::is_ascii_digit)
         && generic_placeholder(value).is_none()
         && !is_uuid(value)
