@@ -74,13 +74,7 @@ fn an_unreadable_staged_blob_fails_closed_and_names_the_file() {
     let repo = Repo::new();
     repo.write("k.env", format!("K={}\n", app_key(82)));
     repo.git(&["add", "."]);
-    let oid = String::from_utf8(repo.git(&["rev-parse", ":k.env"]).stdout).unwrap();
-    let object = repo.path().join(".git/objects").join(&oid[..2]).join(oid[2..].trim());
-    let mut permissions = std::fs::metadata(&object).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    permissions.set_readonly(false);
-    std::fs::set_permissions(&object, permissions).unwrap();
-    std::fs::write(&object, b"not zlib").unwrap();
+    repo.corrupt_staged_blob("k.env");
     let (code, _, stderr) = run(repo.keyfence().args(["scan", "--staged"]));
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("k.env"), "{stderr}");

@@ -110,13 +110,7 @@ fn sarif_of_an_incomplete_scan_says_so() {
     let repo = Repo::new();
     repo.write("k.env", format!("K={}\n", app_key(320)));
     repo.git(&["add", "."]);
-    let oid = String::from_utf8(repo.git(&["rev-parse", ":k.env"]).stdout).unwrap();
-    let object = repo.path().join(".git/objects").join(&oid[..2]).join(oid[2..].trim());
-    let mut permissions = std::fs::metadata(&object).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    permissions.set_readonly(false);
-    std::fs::set_permissions(&object, permissions).unwrap();
-    std::fs::write(&object, b"not zlib").unwrap();
+    repo.corrupt_staged_blob("k.env");
     let (code, stdout, _) = run(repo.keyfence().args(["scan", "--staged", "--format", "sarif"]));
     assert_eq!(code, 2);
     let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();

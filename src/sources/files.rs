@@ -148,14 +148,7 @@ fn scan_named(
         }
         return;
     }
-    if let Content::Text(text) = classify(Cow::Owned(bytes)) {
-        visit(Fragment {
-            provenance: Provenance::File { path: shown },
-            text,
-            added_lines: None,
-            lines_before: 0,
-        });
-    }
+    visit_text(bytes, shown, visit);
 }
 
 /// Reads one file found by the walk and hands it to `visit` unless it is too large or binary.
@@ -182,6 +175,11 @@ fn scan_file(
         Ok(bytes) => bytes,
         Err(err) => return diagnostics.error(format!("cannot read {shown}: {err}")),
     };
+    visit_text(bytes, shown, visit);
+}
+
+/// Hands a file's bytes to `visit` unless they are binary.
+fn visit_text(bytes: Vec<u8>, shown: String, visit: &Visit<'_>) {
     if let Content::Text(text) = classify(Cow::Owned(bytes)) {
         visit(Fragment {
             provenance: Provenance::File { path: shown },

@@ -124,6 +124,18 @@ impl Repo {
         self.git(&["commit", "-q", "--no-verify", "-m", message]);
     }
 
+    /// Overwrites the loose object of the staged blob at `path` with garbage, so reading it
+    /// fails (a corrupt repository).
+    pub fn corrupt_staged_blob(&self, path: &str) {
+        let oid = String::from_utf8(self.git(&["rev-parse", &format!(":{path}")]).stdout).unwrap();
+        let object = self.path().join(".git/objects").join(&oid[..2]).join(oid[2..].trim());
+        let mut permissions = std::fs::metadata(&object).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        permissions.set_readonly(false);
+        std::fs::set_permissions(&object, permissions).unwrap();
+        std::fs::write(&object, b"not zlib").unwrap();
+    }
+
     /// keyfence run in the work tree root.
     pub fn keyfence(&self) -> Command {
         keyfence(self.path())
