@@ -3,20 +3,26 @@
 # measured in one run on the same machine, with ratios and peak memory.
 #
 # Usage: bench/run.sh [--install-peers] [--history-repo PATH] [--tree PATH] [--runs N]
-#                     [--modes "startup dir history staged stdin"] [--save-findings]
+#                     [--modes "startup dir history staged stdin"] [--peers "LIST"]
+#                     [--save-findings]
 #
-#   --install-peers    run ../shared/tools/install-peers.sh first (needs root and the package
-#                      registries: apt, PyPI, crates.io, npm); peers go to $PEERS_PREFIX/bin
+# Environment: KEYFENCE_BENCH_DIR (work folder, default /tmp/keyfence-bench; one per corpus,
+# since findings references are kept per mode), PEERS_PREFIX (default ~/.local/peers),
+# INSTALL_PEERS_SCRIPT (default ../shared/tools/install-peers.sh beside the repository).
+#
+#   --install-peers    run $INSTALL_PEERS_SCRIPT first (needs root and the package registries:
+#                      apt, PyPI, crates.io, npm); peers go to $PEERS_PREFIX/bin
 #   --history-repo P   a clone with 10,000+ commits for the history mode, e.g.
 #                      git clone https://github.com/celery/celery   (~75 MB, ~14,000 commits)
 #                      git clone https://github.com/rust-lang/cargo (~110 MB, ~24,000 commits)
 #                      Without it the history mode is skipped.
-#   --tree P           a large working tree (~500 MB) for the directory mode. Without it the
+#   --tree P           a large working tree (500 MB or more) for the directory mode. Without it the
 #                      harness builds one from the npm registry (the packages pinned in
 #                      bench/npm-tree.json with their dependencies, ~1.1 GB) in
 #                      $KEYFENCE_BENCH_DIR/tree, renamed from node_modules to libs so no scanner
 #                      skips it by name.
-#   --runs N           hyperfine runs per fast command (default 5; slow peers run twice)
+#   --runs N           hyperfine runs per command in the dir, history and stdin modes (default
+#                      5; slow peers run twice); startup and staged always take 30 (peers 10)
 #   --save-findings    keep keyfence's findings as the reference later runs must reproduce
 #   --peers "LIST"     peers to measure (default: gitleaks kingfisher ripsecrets git-secrets
 #                      detect-secrets secretlint); the last three take minutes on a large tree
@@ -39,32 +45,48 @@ MODES="startup dir history staged stdin"
 while [ $# -gt 0 ]; do
     case "$1" in
         --install-peers) INSTALL_PEERS=1 ;;
-        --history-repo) HISTORY_REPO=$(cd "$2" && pwd); shift ;;
-        --tree) TREE=$(cd "$2" && pwd); shift ;;
+        --history-repo|--tree|--runs|--modes|--peers)
+            [ $# -ge 2 ] || { echo "bench: $1 needs a value (see --help)" >&2; exit 2; } ;;&
+        --history-repo) HISTORY_REPO=$(cd "$2" 2>/dev/null && pwd) || { echo "bench: no folder $2" >&2; exit 2; }; shift ;;
+        --tree) TREE=$(cd "$2" 2>/dev/null && pwd) || { echo "bench: no folder $2" >&2; exit 2; }; shift ;;
         --runs) RUNS=$2; shift ;;
         --modes) MODES=$2; shift ;;
         --save-findings) SAVE_FINDINGS=1 ;;
         --peers) PEERS=$2; shift ;;
-        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
         *) echo "bench: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
 done
 
+case "$RUNS" in ''|*[!0-9]*) echo "bench: --runs takes a whole number" >&2; exit 2 ;; esac
+for mode in $MODES; do
+    case "$mode" in startup|dir|history|staged|stdin) ;; *) echo "bench: unknown mode $mode" >&2; exit 2 ;; esac
+done
+
 mkdir -p "$WORK"/{results,findings,tmp}
+# Every table is one run: results of earlier runs are not mixed in.
+rm -f "$WORK"/results/*
 log() { printf '\n== %s\n' "$*" >&2; }
 
 if [ "$INSTALL_PEERS" = 1 ]; then
     log "installing peers"
-    bash "$ROOT/../shared/tools/install-peers.sh"
+    bash "${INSTALL_PEERS_SCRIPT:-$ROOT/../shared/tools/install-peers.sh}"
 fi
 export PATH="$PEERS_PREFIX/bin:$PATH"
 GS_CFG="$PEERS_PREFIX/etc/git-secrets.gitconfig"
 SECRETLINT_RC="$PEERS_PREFIX/etc/secretlintrc.json"
 have() { command -v "$1" >/dev/null 2>&1; }
 # want PEER: the peer was asked for and is installed.
-want() { case " $PEERS " in *" $1 "*) ;; *) return 1 ;; esac; have "$1" || [ -x "$PEERS_PREFIX/venv/bin/$1" ]; }
-for tool in hyperfine rg python3; do
+want() {
+    case " $PEERS " in *" $1 "*) ;; *) return 1 ;; esac
+    have "$1" || [ -x "$PEERS_PREFIX/venv/bin/$1" ] && return 0
+    echo "bench: $1 skipped: not installed (try --install-peers)" >&2
+    return 1
+}
+q() { printf '%q' "$1"; }
+[ -x /usr/bin/time ] || { echo "bench: GNU time (/usr/bin/time, Debian package time) is needed for peak RSS" >&2; exit 2; }
+for tool in hyperfine rg python3 git cargo; do
     have "$tool" || { echo "bench: $tool is needed (try --install-peers)" >&2; exit 2; }
 done
 
@@ -84,6 +106,7 @@ build_tree() {
         log "building the directory corpus from npm (bench/npm-tree.json)"
         mkdir -p "$TREE"
         cp "$ROOT/bench/npm-tree.json" "$TREE/package.json"
+        have npm || { echo "bench: npm is needed to build the directory corpus (or pass --tree)" >&2; exit 2; }
         (cd "$TREE" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
         # Renamed, because some scanners skip any folder called node_modules by default and
         # would not be doing the same work.
@@ -114,14 +137,23 @@ build_stream() {
 # and records its peak RSS with /usr/bin/time.
 bench() {
     local mode=$1 name=$2 runs=$3 cmd=$4
+    # One plain run first: its peak RSS, and its exit status, which must not be an error for
+    # keyfence (hyperfine -i below accepts any status, since findings exit 1).
+    local status=0
+    /usr/bin/time -f "%M" -o "$WORK/results/$mode.$name.rss" sh -c "$cmd" </dev/null >/dev/null 2>"$WORK/tmp/$mode.$name.err" || status=$?
+    echo "$status" > "$WORK/results/$mode.$name.exit"
+    if [ "$name" = keyfence ] && [ "$status" -gt 1 ]; then
+        echo "bench: keyfence failed (exit $status) in $mode: $(tail -n 2 "$WORK/tmp/$mode.$name.err")" >&2
+        exit 1
+    fi
     hyperfine --style basic -N --warmup 1 --runs "$runs" -i --export-json "$WORK/results/$mode.$name.json" \
         --command-name "$name" "$cmd" >&2 || { echo "bench: $name failed" >&2; return 0; }
-    /usr/bin/time -f "%M" -o "$WORK/results/$mode.$name.rss" sh -c "$cmd" >/dev/null 2>&1 || true
 }
 
 # check_findings MODE FILE: keyfence's findings must match the saved reference.
 check_findings() {
-    local mode=$1 file=$2 reference="$WORK/findings/$mode.reference.json"
+    local mode=$1 file=$2
+    local reference="$WORK/findings/$mode.reference.json"
     python3 -c '
 import json, sys
 def key(f): return (f["path"], f["line"], f["column"], f["rule_id"], f.get("commit") or "")
@@ -144,32 +176,32 @@ for mode in $MODES; do
     startup)
         log "start-up: scanning an empty file"
         : > "$T/empty.txt"
-        bench startup keyfence 30 "$KF scan -q $T/empty.txt"
-        want gitleaks && bench startup gitleaks 30 "gitleaks dir --no-banner --log-level error --report-format json --report-path $T/gl.json $T/empty.txt"
-        want ripsecrets && bench startup ripsecrets 30 "ripsecrets $T/empty.txt"
+        bench startup keyfence 30 "$(q "$KF") scan -q $(q "$T/empty.txt")"
+        want gitleaks && bench startup gitleaks 30 "gitleaks dir --no-banner --log-level error --report-format json --report-path $(q "$T/gl.json") $(q "$T/empty.txt")"
+        want ripsecrets && bench startup ripsecrets 30 "ripsecrets $(q "$T/empty.txt")"
         ;;
     dir)
         build_tree
         log "directory scan of $TREE ($(du -sh "$TREE" | cut -f1))"
-        "$KF" scan -q --format json "$TREE" > "$T/kf-dir.json" || true
+        "$KF" scan -q --format json "$TREE" > "$T/kf-dir.json" 2>/dev/null || true
         check_findings dir "$T/kf-dir.json"
-        bench dir keyfence "$RUNS" "$KF scan -q --format json --report $T/kf.json $TREE"
-        bench dir ripgrep-floor "$RUNS" "rg --hidden -c -i -F -f $WORK/keywords.txt $TREE"
-        want gitleaks && bench dir gitleaks "$RUNS" "gitleaks dir --no-banner --log-level error --report-format json --report-path $T/gl.json $TREE"
-        want kingfisher && bench dir kingfisher "$RUNS" "kingfisher scan --no-validate --no-update-check --git-history none --format json --output $T/kfi.json $TREE"
-        want ripsecrets && bench dir ripsecrets "$RUNS" "ripsecrets $TREE"
-        want git-secrets && [ -f "$GS_CFG" ] && bench dir git-secrets 2 "env GIT_CONFIG_GLOBAL=$GS_CFG git secrets --scan -r $TREE"
-        want detect-secrets && bench dir detect-secrets 2 "$PEERS_PREFIX/venv/bin/detect-secrets scan --all-files $TREE"
-        want secretlint && bench dir secretlint 2 "secretlint --secretlintrc $SECRETLINT_RC --format json $TREE/**/*"
+        bench dir keyfence "$RUNS" "$(q "$KF") scan -q --format json --report $(q "$T/kf.json") $(q "$TREE")"
+        bench dir ripgrep-floor "$RUNS" "rg --hidden -g !.git -c -i -F -f $(q "$WORK/keywords.txt") $(q "$TREE")"
+        want gitleaks && bench dir gitleaks "$RUNS" "gitleaks dir --no-banner --log-level error --report-format json --report-path $(q "$T/gl.json") $(q "$TREE")"
+        want kingfisher && bench dir kingfisher "$RUNS" "kingfisher scan --no-validate --no-update-check --git-history none --format json --output $(q "$T/kfi.json") $(q "$TREE")"
+        want ripsecrets && bench dir ripsecrets "$RUNS" "ripsecrets $(q "$TREE")"
+        want git-secrets && [ -f "$GS_CFG" ] && bench dir git-secrets 2 "env GIT_CONFIG_GLOBAL=$(q "$GS_CFG") git secrets --scan -r $(q "$TREE")"
+        want detect-secrets && bench dir detect-secrets 2 "$(q "$PEERS_PREFIX/venv/bin/detect-secrets") scan --all-files $(q "$TREE")"
+        want secretlint && bench dir secretlint 2 "secretlint --secretlintrc $(q "$SECRETLINT_RC") --format json $(q "$TREE")/**/*"
         ;;
     history)
         if [ -z "$HISTORY_REPO" ]; then log "history: skipped (pass --history-repo PATH)"; continue; fi
         log "history of $HISTORY_REPO ($(git -C "$HISTORY_REPO" rev-list --all --count) commits)"
         (cd "$HISTORY_REPO" && "$KF" scan -q --all-history --format json > "$T/kf-history.json") || true
         check_findings history "$T/kf-history.json"
-        bench history keyfence "$RUNS" "sh -c 'cd $HISTORY_REPO && $KF scan -q --all-history --format json --report $T/kfh.json'"
-        want gitleaks && bench history gitleaks "$RUNS" "gitleaks git --no-banner --log-level error --report-format json --report-path $T/glh.json $HISTORY_REPO"
-        want kingfisher && bench history kingfisher "$RUNS" "kingfisher scan --no-validate --no-update-check --git-history full --format json --output $T/kfih.json $HISTORY_REPO"
+        bench history keyfence "$RUNS" "sh -c 'cd $(q "$HISTORY_REPO") && $(q "$KF") scan -q --all-history --format json --report $(q "$T/kfh.json")'"
+        want gitleaks && bench history gitleaks "$RUNS" "gitleaks git --no-banner --log-level error --report-format json --report-path $(q "$T/glh.json") $(q "$HISTORY_REPO")"
+        want kingfisher && bench history kingfisher "$RUNS" "kingfisher scan --no-validate --no-update-check --git-history full --format json --output $(q "$T/kfih.json") $(q "$HISTORY_REPO")"
         ;;
     staged)
         build_repo50k
@@ -177,9 +209,9 @@ for mode in $MODES; do
             log "staged: $n changed file(s) in a 50,000-file repository"
             (cd "$REPO50K" && GIT_INDEX_FILE="$T/index-$n" "$KF" scan -q --staged --format json > "$T/kf-staged-$n.json") || true
             check_findings "staged-$n" "$T/kf-staged-$n.json"
-            bench "staged-$n" keyfence 30 "sh -c 'cd $REPO50K && GIT_INDEX_FILE=$T/index-$n $KF scan -q --staged'"
-            want gitleaks && bench "staged-$n" gitleaks 10 "sh -c 'cd $REPO50K && GIT_INDEX_FILE=$T/index-$n gitleaks git --pre-commit --staged --no-banner --log-level error --report-format json --report-path $T/gls.json .'"
-            want kingfisher && bench "staged-$n" kingfisher 10 "sh -c 'cd $REPO50K && GIT_INDEX_FILE=$T/index-$n kingfisher scan --staged --no-validate --no-update-check --format json --output $T/kfis.json .'"
+            bench "staged-$n" keyfence 30 "sh -c 'cd $(q "$REPO50K") && GIT_INDEX_FILE=$(q "$T/index-$n") $(q "$KF") scan -q --staged'"
+            want gitleaks && bench "staged-$n" gitleaks 10 "sh -c 'cd $(q "$REPO50K") && GIT_INDEX_FILE=$(q "$T/index-$n") gitleaks git --pre-commit --staged --no-banner --log-level error --report-format json --report-path $(q "$T/gls.json") .'"
+            want kingfisher && bench "staged-$n" kingfisher 10 "sh -c 'cd $(q "$REPO50K") && GIT_INDEX_FILE=$(q "$T/index-$n") kingfisher scan --staged --no-validate --no-update-check --format json --output $(q "$T/kfis.json") .'"
         done
         ;;
     stdin)
@@ -187,9 +219,9 @@ for mode in $MODES; do
         log "standard input: a 1 GiB stream"
         "$KF" scan -q --format json - < "$STREAM" > "$T/kf-stdin.json" || true
         check_findings stdin "$T/kf-stdin.json"
-        bench stdin keyfence "$RUNS" "sh -c '$KF scan -q --format json - < $STREAM'"
-        bench stdin ripgrep-floor "$RUNS" "sh -c 'rg -c -i -F -f $WORK/keywords.txt - < $STREAM'"
-        want gitleaks && bench stdin gitleaks 2 "sh -c 'gitleaks stdin --no-banner --log-level error --report-format json --report-path $T/glstdin.json < $STREAM'"
+        bench stdin keyfence "$RUNS" "sh -c '$(q "$KF") scan -q --format json - < $(q "$STREAM")'"
+        bench stdin ripgrep-floor "$RUNS" "sh -c 'rg -c -i -F -f $(q "$WORK/keywords.txt") - < $(q "$STREAM")'"
+        want gitleaks && bench stdin gitleaks 2 "sh -c 'gitleaks stdin --no-banner --log-level error --report-format json --report-path $(q "$T/glstdin.json") < $(q "$STREAM")'"
         ;;
     *) echo "bench: unknown mode $mode" >&2; exit 2 ;;
     esac
