@@ -111,17 +111,16 @@ pub fn load<'repo>(
     // object's delta chain twice.
     let blob = repo.find_blob(change.new)?;
     let size = blob.size();
-    let oversized = size as u64 > options.max_file_size;
-    let sniff = if oversized { &blob.content()[..super::BINARY_SNIFF_LEN.min(size)] } else { blob.content() };
-    if let Content::Binary = classify(Cow::Borrowed(sniff)) {
-        return Ok(None);
-    }
-    if oversized {
-        options.report_oversized(
-            diagnostics,
-            &format!("{} ({})", change.path, short(change.new)),
-            size as u64,
-        );
+    if size as u64 > options.max_file_size {
+        // Only a big text blob is worth reporting; a big binary is skipped like any binary.
+        let head = &blob.content()[..super::BINARY_SNIFF_LEN.min(size)];
+        if !matches!(classify(Cow::Borrowed(head)), Content::Binary) {
+            options.report_oversized(
+                diagnostics,
+                &format!("{} ({})", change.path, short(change.new)),
+                size as u64,
+            );
+        }
         return Ok(None);
     }
     let decoded = match classify(Cow::Borrowed(blob.content())) {
