@@ -89,6 +89,10 @@ impl Baseline {
     pub fn save(&self, path: &Path) -> Result<()> {
         let mut text = Vec::new();
         self.write(&mut text)?;
+        if let Some(folder) = path.parent().filter(|f| !f.as_os_str().is_empty()) {
+            std::fs::create_dir_all(folder)
+                .with_context(|| format!("cannot create the folder of the baseline {}", path.display()))?;
+        }
         std::fs::write(path, text).with_context(|| format!("cannot write the baseline {}", path.display()))
     }
 

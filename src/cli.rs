@@ -117,9 +117,14 @@ pub struct ScanArgs {
     pub show_secrets: bool,
 
     /// Do not scan text files larger than this many MiB: a warning, or with --staged an error
-    /// (the hook fails closed).
-    #[arg(long, value_name = "MIB", default_value_t = 25, env = "KEYFENCE_MAX_FILE_SIZE")]
-    pub max_file_size: u64,
+    /// (the hook fails closed). Default: [scan] max_file_size of the configuration, else 25.
+    #[arg(long, value_name = "MIB", env = "KEYFENCE_MAX_FILE_SIZE")]
+    pub max_file_size: Option<u64>,
+
+    /// Configuration file (keyfence or gitleaks format). Default: .keyfence.toml, else
+    /// .gitleaks.toml, at the repository root, if any.
+    #[arg(long, value_name = "FILE", env = "KEYFENCE_CONFIG")]
+    pub config: Option<PathBuf>,
 
     /// Print nothing on standard error when there is nothing to report.
     #[arg(short, long)]
@@ -129,6 +134,17 @@ pub struct ScanArgs {
 /// `keyfence rules`.
 #[derive(Debug, Args)]
 pub struct RulesArgs {
+    /// Instead of listing the rules, check the rules of FILE (a rule file in the schema of
+    /// `patterns/*.toml`, a `.keyfence.toml` or a gitleaks config): the file loads, every regex
+    /// compiles, every example yields its secret and no negative example matches. Exit status 0
+    /// if all is well, 1 if an example fails, 2 if the file does not load.
+    #[arg(long, value_name = "FILE")]
+    pub check: Option<PathBuf>,
+
+    /// List the rules in force with this configuration file (default: as for `keyfence scan`).
+    #[arg(long, value_name = "FILE", env = "KEYFENCE_CONFIG", conflicts_with = "check")]
+    pub config: Option<PathBuf>,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
     pub format: RulesFormat,

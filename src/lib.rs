@@ -22,6 +22,7 @@ macro_rules! say {
 pub mod baseline;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod error;
 pub mod filters;
 pub mod finding;

@@ -5,7 +5,7 @@
 //! keywords always run. The regexes then run over the whole text, so a match may sit anywhere,
 //! not only next to a keyword hit. Nothing here judges a match: that is `filters`' job.
 
-use crate::rules::{RuleSet, RuleSpec};
+use crate::rules::{Origin, RuleSet, RuleSpec};
 use aho_corasick::AhoCorasick;
 use anyhow::{Context, Result};
 use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
@@ -19,7 +19,16 @@ use std::sync::OnceLock;
 #[derive(Debug)]
 struct CompiledRule {
     source: RuleSpec,
-    compiled: OnceLock<(Regex, usize, Option<usize>)>,
+    compiled: OnceLock<(Regex, SecretGroup, Option<usize>)>,
+}
+
+/// Which capture group holds the secret.
+#[derive(Debug, Clone, Copy)]
+enum SecretGroup {
+    /// This group (0: the whole match).
+    Index(usize),
+    /// The first group that matched something, else the whole match (gitleaks' rule).
+    FirstNonEmpty,
 }
 
 impl CompiledRule {
@@ -27,10 +36,16 @@ impl CompiledRule {
     ///
     /// Panics if the regex does not compile: built-in rules are compiled by the test suite, and
     /// a panic while scanning is caught and fails the scan closed.
-    fn get(&self) -> &(Regex, usize, Option<usize>) {
+    fn get(&self) -> &(Regex, SecretGroup, Option<usize>) {
         self.compiled.get_or_init(|| {
             let regex = compile_rule_regex(&self.source).unwrap_or_else(|err| panic!("{err:#}"));
-            let secret = regex.capture_names().position(|n| n == Some("secret")).unwrap_or(0);
+            let named = regex.capture_names().position(|n| n == Some("secret"));
+            let secret = match (self.source.secret_group, named) {
+                (Some(index), _) => SecretGroup::Index(index),
+                (None, Some(index)) => SecretGroup::Index(index),
+                (None, None) if self.source.origin == Origin::Gitleaks => SecretGroup::FirstNonEmpty,
+                (None, None) => SecretGroup::Index(0),
+            };
             let body = regex.capture_names().position(|n| n == Some("body"));
             (regex, secret, body)
         })
@@ -46,6 +61,21 @@ pub struct RawMatch {
     pub secret: Range<usize>,
     /// The random part of the secret (equal to `secret` when the rule has no `body` group).
     pub body: Range<usize>,
+    /// The rule's whole regex match (allowlists with gitleaks' `regexTarget = "match"`).
+    pub whole: Range<usize>,
+}
+
+impl RawMatch {
+    /// The same match with every range moved `offset` bytes on.
+    pub fn shifted(self, offset: usize) -> RawMatch {
+        let shift = |r: Range<usize>| r.start + offset..r.end + offset;
+        RawMatch {
+            rule: self.rule,
+            secret: shift(self.secret),
+            body: shift(self.body),
+            whole: shift(self.whole),
+        }
+    }
 }
 
 /// Bytes searched on each side of a keyword hit when its line is longer (minified files).
@@ -88,15 +118,35 @@ pub struct Matcher {
     unconditional: Vec<usize>,
 }
 
-/// Compiles one rule's regex the way every rule is compiled: over bytes, Unicode off.
+/// Compiles one rule's regex the way every rule is compiled: over bytes, Unicode off (ASCII
+/// classes, fast); a pattern that needs Unicode (`\p{L}`, a non-ASCII literal, as in a gitleaks
+/// rule written for Go) is compiled with Unicode on instead. A `secret_group` must exist.
 ///
-/// Errors name the rule id and the regex syntax error.
+/// Errors name the rule id and the regex syntax error, on one line.
 pub fn compile_rule_regex(rule: &RuleSpec) -> Result<Regex> {
-    RegexBuilder::new(&rule.regex)
-        .unicode(false)
-        .size_limit(1 << 24)
-        .build()
-        .with_context(|| format!("rule {} has an invalid regex", rule.id))
+    let build = |unicode: bool| RegexBuilder::new(&rule.regex).unicode(unicode).size_limit(1 << 26).build();
+    let regex = build(false).or_else(|ascii_err| build(true).map_err(|_| ascii_err)).map_err(|err| {
+        anyhow::anyhow!("rule {} has an invalid regex: {}", rule.id, one_line_regex_error(&err))
+    })?;
+    if let Some(group) = rule.secret_group {
+        if group >= regex.captures_len() {
+            anyhow::bail!(
+                "rule {}: secret group {group} does not exist (the regex has {} groups)",
+                rule.id,
+                regex.captures_len() - 1
+            );
+        }
+    }
+    Ok(regex)
+}
+
+/// A regex error on one line: the syntax error's message without the pattern drawing.
+pub fn one_line_regex_error(err: &regex::Error) -> String {
+    let text = err.to_string();
+    match text.lines().rev().find_map(|line| line.trim().strip_prefix("error: ")) {
+        Some(message) => message.to_owned(),
+        None => text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" "),
+    }
 }
 
 impl Matcher {
@@ -125,6 +175,7 @@ impl Matcher {
         }
         let prefilter = AhoCorasick::builder()
             .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&keywords)
             .context("could not build the keyword prefilter")?;
         Ok(Matcher { rules: compiled, prefilter, keyword_rules, unconditional })
@@ -185,7 +236,14 @@ impl Matcher {
             let Some(whole) = regex.captures_read_at(&mut locations, text, at) else {
                 break;
             };
-            let Some((start, end)) = locations.get(*secret_group) else {
+            let secret = match *secret_group {
+                SecretGroup::Index(group) => locations.get(group),
+                SecretGroup::FirstNonEmpty => (1..locations.len())
+                    .filter_map(|g| locations.get(g))
+                    .find(|(s, e)| e > s)
+                    .or(Some((whole.start(), whole.end()))),
+            };
+            let Some((start, end)) = secret.filter(|(s, e)| e > s) else {
                 at = whole.end().max(whole.start() + 1);
                 continue;
             };
@@ -194,6 +252,7 @@ impl Matcher {
                 rule: index,
                 secret: start + offset..end + offset,
                 body: body.0 + offset..body.1 + offset,
+                whole: whole.start() + offset..whole.end() + offset,
             });
             at = end.max(whole.start() + 1);
         }

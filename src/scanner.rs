@@ -6,6 +6,7 @@
 //! added line; the survivors become findings with positions, redaction and fingerprints.
 
 use crate::filters;
+use crate::filters::allowlist::{Allowlist, Candidate, PathMatcher};
 use crate::filters::AllowMarkers;
 use crate::finding::{Finding, FindingSite};
 use crate::lines::LineIndex;
@@ -13,7 +14,7 @@ use crate::matcher::{Matcher, RawMatch};
 use crate::rules::RuleSet;
 use crate::sources::Fragment;
 use crate::sources::LineSet;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use std::cell::OnceCell;
 use std::ops::Range;
 
@@ -38,8 +39,12 @@ fn windows(lines: &LineIndex<'_>, added: &LineSet) -> Vec<Range<usize>> {
 /// What the filters of one fragment need.
 struct Check<'t, 'f> {
     text: &'t [u8],
+    path: &'f str,
+    commit: Option<&'f str>,
     markers: &'f AllowMarkers,
     lines: &'f dyn Fn() -> &'f LineIndex<'t>,
+    /// Per rule: false if the rule's path scope excludes this fragment.
+    in_scope: &'f [bool],
 }
 
 /// Byte ranges sorted by start, answering "does anything overlap this range?" in O(log n).
@@ -67,6 +72,15 @@ impl Intervals {
     }
 }
 
+/// The allowlists of a configuration, compiled (see [`crate::filters::allowlist`]).
+#[derive(Debug, Clone, Default)]
+pub struct Allowlists {
+    /// Allowlists for every rule.
+    pub global: Vec<Allowlist>,
+    /// Allowlists for one rule each: (rule id, allowlist).
+    pub per_rule: Vec<(String, Allowlist)>,
+}
+
 /// Compiled rules, ready to scan any number of fragments from any number of threads.
 #[derive(Debug)]
 pub struct Scanner {
@@ -74,13 +88,55 @@ pub struct Scanner {
     matcher: Matcher,
     /// Whether the inline `keyfence:allow` marker suppresses findings (off only to test rules).
     honor_allow_marker: bool,
+    /// Global allowlists with path criteria only: decided once per fragment.
+    skip_paths: Vec<Allowlist>,
+    /// Other global allowlists: decided per finding.
+    global: Vec<Allowlist>,
+    /// Per rule (by index): its own allowlists.
+    per_rule: Vec<Vec<Allowlist>>,
+    /// Per rule (by index): the paths it is limited to, if any.
+    scopes: Vec<Option<PathMatcher>>,
 }
 
 impl Scanner {
-    /// Compiles `rules`. Errors name a rule whose regex does not compile.
+    /// Compiles `rules`. Errors name a rule whose path globs do not compile; regexes are
+    /// compiled on first use (see [`crate::matcher`]).
     pub fn new(rules: RuleSet) -> Result<Scanner> {
         let matcher = Matcher::new(&rules)?;
-        Ok(Scanner { rules, matcher, honor_allow_marker: true })
+        let scopes = rules
+            .rules
+            .iter()
+            .map(|rule| {
+                let regexes: Vec<String> = rule.path_regex.iter().cloned().collect();
+                let scope = PathMatcher::new(&rule.paths, &regexes)
+                    .with_context(|| format!("rule {} has an invalid path", rule.id))?;
+                Ok((!scope.is_empty()).then_some(scope))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let per_rule = vec![Vec::new(); rules.rules.len()];
+        Ok(Scanner {
+            rules,
+            matcher,
+            honor_allow_marker: true,
+            skip_paths: Vec::new(),
+            global: Vec::new(),
+            per_rule,
+            scopes,
+        })
+    }
+
+    /// Adds the configuration's allowlists. A per-rule allowlist naming no rule in force is
+    /// ignored (the configuration loader warns about it).
+    pub fn with_allowlists(mut self, allowlists: Allowlists) -> Scanner {
+        let (skip_paths, global) = allowlists.global.into_iter().partition(Allowlist::is_path_only);
+        self.skip_paths = skip_paths;
+        self.global = global;
+        for (id, list) in allowlists.per_rule {
+            if let Some(index) = self.rules.rules.iter().position(|r| r.id == id) {
+                self.per_rule[index].push(list);
+            }
+        }
+        self
     }
 
     /// Turns the inline allow marker off; rule examples carry it so keyfence scans itself clean.
@@ -102,6 +158,16 @@ impl Scanner {
     /// costs what the edit costs.
     pub fn scan(&self, fragment: &Fragment<'_>) -> Vec<Finding> {
         let text: &[u8] = &fragment.text;
+        let path = fragment.provenance.path();
+        if self.skip_paths.iter().any(|list| list.paths.matches(path)) {
+            return Vec::new();
+        }
+        let in_scope: Vec<bool> =
+            self.scopes.iter().map(|s| s.as_ref().is_none_or(|s| s.matches(path))).collect();
+        let commit = match &fragment.provenance {
+            crate::sources::Provenance::Commit { commit, .. } => Some(commit),
+            _ => None,
+        };
         // Line starts are needed for windows, allow markers and findings; a clean file without
         // markers needs none of them.
         let lines = OnceCell::new();
@@ -110,20 +176,21 @@ impl Scanner {
             Some(added) => windows(lines(), added),
             None => std::iter::once(0..text.len()).collect(),
         };
-        let has_marker =
-            self.honor_allow_marker && memchr::memmem::find(text, filters::ALLOW_MARKER).is_some();
-        let markers = if has_marker { AllowMarkers::find(text, lines()) } else { AllowMarkers::default() };
-        let check = Check { text, markers: &markers, lines: &lines };
+        let markers =
+            if self.honor_allow_marker { AllowMarkers::find(text, lines) } else { AllowMarkers::default() };
+        let check = Check {
+            text,
+            path,
+            commit: commit.map(|c| c.sha.as_str()),
+            markers: &markers,
+            lines: &lines,
+            in_scope: &in_scope,
+        };
         let accepted: Vec<RawMatch> =
             windows.into_iter().flat_map(|w| self.accepted_matches(&check, w)).collect();
         if accepted.is_empty() {
             return Vec::new();
         }
-        let path = fragment.provenance.path();
-        let commit = match &fragment.provenance {
-            crate::sources::Provenance::Commit { commit, .. } => Some(commit),
-            _ => None,
-        };
         let mut findings: Vec<Finding> = accepted
             .into_iter()
             .filter_map(|m| {
@@ -154,11 +221,8 @@ impl Scanner {
             .matcher
             .find(&check.text[window])
             .into_iter()
-            .map(|m| RawMatch {
-                rule: m.rule,
-                secret: m.secret.start + offset..m.secret.end + offset,
-                body: m.body.start + offset..m.body.end + offset,
-            })
+            .filter(|m| check.in_scope[m.rule])
+            .map(|m| m.shifted(offset))
             .partition(|m| self.rules.rules[m.rule].generic);
         provider.sort_by_key(|m| (m.secret.start, m.rule));
         let blockers = Intervals::new(provider.iter().map(|m| m.secret.clone()));
@@ -177,12 +241,29 @@ impl Scanner {
         accepted
     }
 
-    /// The rule's value checks and the inline allow marker.
+    /// The rule's value checks, the allowlists and the inline allow markers.
     fn passes(&self, check: &Check<'_, '_>, m: &RawMatch) -> bool {
         let rule = &self.rules.rules[m.rule];
         let text = check.text;
         if !filters::value_passes(rule, &text[m.secret.clone()], &text[m.body.clone()]) {
             return false;
+        }
+        let own = &self.per_rule[m.rule];
+        if !(self.global.is_empty() && own.is_empty()) {
+            let lines = (check.lines)();
+            let (first, last) = (lines.line_of(m.secret.start), lines.line_of(m.secret.end - 1));
+            let line = &text[lines.byte_range(first, last)];
+            let line = line.strip_suffix(b"\n").unwrap_or(line);
+            let candidate = Candidate {
+                path: check.path,
+                commit: check.commit,
+                secret: &text[m.secret.clone()],
+                line: line.strip_suffix(b"\r").unwrap_or(line),
+                whole: &text[m.whole.clone()],
+            };
+            if self.global.iter().chain(own).any(|list| list.allows(&candidate)) {
+                return false;
+            }
         }
         if check.markers.is_empty() {
             return true;

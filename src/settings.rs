@@ -1,6 +1,7 @@
 //! Turns what the user typed into what a scan will do, checking combinations once.
 
 use crate::cli::{ColorChoice, ScanArgs};
+use crate::config::Config;
 use crate::error::Hinted;
 use crate::report::{Format, ReportOptions};
 use crate::sources::history::Selection;
@@ -8,6 +9,9 @@ use crate::sources::SourceOptions;
 use anyhow::Result;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+
+/// Text files larger than this many MiB are not scanned unless configured otherwise.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 25;
 
 /// What to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,8 +48,9 @@ pub struct ScanSettings {
 }
 
 impl ScanSettings {
-    /// Resolves `args`. Errors (exit 2) on `-` mixed with other paths or a zero size limit.
-    pub fn resolve(args: ScanArgs) -> Result<ScanSettings> {
+    /// Resolves `args` over `config` (command line and environment win over the file, the file
+    /// over defaults). Errors (exit 2) on `-` mixed with other paths or a zero size limit.
+    pub fn resolve(args: ScanArgs, config: &Config) -> Result<ScanSettings> {
         let staged = args.staged;
         let target = if args.staged {
             Target::Staged
@@ -67,7 +72,8 @@ impl ScanSettings {
         } else {
             Target::Paths(args.paths)
         };
-        if args.max_file_size == 0 {
+        let max_file_size = args.max_file_size.or(config.max_file_size).unwrap_or(DEFAULT_MAX_FILE_SIZE);
+        if max_file_size == 0 {
             return Err(Hinted::new(
                 "--max-file-size must be at least 1 (MiB)",
                 "pass a size in MiB, e.g. --max-file-size 50",
@@ -77,7 +83,7 @@ impl ScanSettings {
         Ok(ScanSettings {
             target,
             source: SourceOptions {
-                max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
+                max_file_size: max_file_size.saturating_mul(1024 * 1024),
                 oversized_is_error: staged,
             },
             format: args.format,
@@ -85,7 +91,7 @@ impl ScanSettings {
             report: ReportOptions { show_secrets: args.show_secrets },
             color: wants_color(args.color),
             quiet: args.quiet,
-            baseline: args.baseline,
+            baseline: args.baseline.or_else(|| config.baseline.clone()),
         })
     }
 }

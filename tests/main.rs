@@ -3,8 +3,10 @@
 
 mod common;
 
+mod config;
 mod errors;
 mod files;
+mod gitleaks;
 mod history;
 mod hook;
 mod hook_by_hand;

@@ -205,5 +205,5 @@ fn a_change_inside_a_private_key_block_reports_the_whole_block() {
     repo.git(&["add", "key.pem"]);
     let (code, found, _) = staged_json(&repo);
     assert_eq!(code, 1);
-    assert_eq!(found, [loc("key.pem", 201, "private-key")]);
+    assert_eq!(found, [loc("key.pem", 201, "private-key-rsa")]);
 }

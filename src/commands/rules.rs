@@ -1,10 +1,10 @@
 //! `keyfence rules`: every rule with the FAQ rule it enforces.
 
 use crate::cli::{RulesArgs, RulesFormat as Format};
-use crate::rules::RuleSet;
 use anyhow::{Context, Result};
 use serde::Serialize;
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 #[derive(Serialize)]
@@ -24,9 +24,17 @@ struct FaqRow<'a> {
     url: &'a str,
 }
 
-/// Prints the built-in rules in `args.format`; always exits 0 unless standard output fails.
+/// Prints the built-in rules in `args.format`, or with `--check FILE` checks a rule file; exits 0
+/// unless standard output fails or a checked rule fails its examples (1).
 pub fn run(args: RulesArgs) -> Result<ExitCode> {
-    let rules = RuleSet::builtin()?;
+    if let Some(file) = &args.check {
+        return check(file);
+    }
+    let config = crate::config::Config::discover(args.config.as_deref())?;
+    for warning in &config.warnings {
+        crate::say!("keyfence: warning: {warning}");
+    }
+    let rules = config.rules;
     let rows: Vec<RuleRow<'_>> = rules
         .rules
         .iter()
@@ -58,4 +66,31 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         other => other.context("cannot write to standard output").map(|()| ExitCode::SUCCESS),
     }
+}
+
+/// `keyfence rules --check FILE`: loads FILE on top of the built-in rules (errors, exit 2, name
+/// the file, line and rule), then runs the examples of FILE's rules. Problems go to standard
+/// output, one per line, and make the exit status 1.
+fn check(file: &Path) -> Result<ExitCode> {
+    let loaded = crate::config::load_rule_file(file)?;
+    let problems = crate::rules::check::check_examples(&loaded.rules, |id| loaded.own_rules.contains(id))?;
+    let mut out = std::io::stdout().lock();
+    for problem in &problems {
+        let line = loaded.line_of(&problem.rule_id).map(|l| format!(":{l}")).unwrap_or_default();
+        writeln!(out, "{}{line}: rule {}: {}", file.display(), problem.rule_id, problem.message)?;
+    }
+    let examples: usize = loaded
+        .rules
+        .rules
+        .iter()
+        .filter(|r| loaded.own_rules.contains(&r.id))
+        .map(|r| r.examples.len() + r.negative_examples.len())
+        .sum();
+    crate::say!(
+        "keyfence: {}: {} rules, {examples} examples checked, {} problems",
+        file.display(),
+        loaded.own_rules.len(),
+        problems.len()
+    );
+    Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -3,6 +3,7 @@
 
 use crate::baseline::Baseline;
 use crate::cli::{BaselineArgs, ScanArgs};
+use crate::config::Config;
 use crate::error::Hinted;
 use crate::finding::Finding;
 use crate::report;
@@ -23,9 +24,10 @@ use std::sync::{Mutex, OnceLock};
 /// Runs a scan and reports it. Returns 0 (clean), 1 (findings) or 2 (something could not be
 /// scanned: fail closed, even when findings were printed).
 pub fn run(args: ScanArgs) -> Result<ExitCode> {
-    let settings = ScanSettings::resolve(args)?;
+    let config = load_config(&args)?;
+    let settings = ScanSettings::resolve(args, &config)?;
     let baseline = settings.baseline.as_deref().map(Baseline::load).transpose()?;
-    let scanner = Scanner::new(RuleSet::builtin()?)?;
+    let scanner = scanner(config)?;
     let diagnostics = Diagnostics::default();
     let mut outcome = collect(&scanner, &settings, &diagnostics)?;
 
@@ -59,8 +61,9 @@ pub fn write_baseline(args: BaselineArgs) -> Result<ExitCode> {
         )
         .into());
     }
-    let settings = ScanSettings::resolve(args.scan)?;
-    let scanner = Scanner::new(RuleSet::builtin()?)?;
+    let config = load_config(&args.scan)?;
+    let settings = ScanSettings::resolve(args.scan, &config)?;
+    let scanner = scanner(config)?;
     let diagnostics = Diagnostics::default();
     let outcome = collect(&scanner, &settings, &diagnostics)?;
     let errors = print_diagnostics(&diagnostics);
@@ -84,6 +87,20 @@ pub fn write_baseline(args: BaselineArgs) -> Result<ExitCode> {
         crate::say!("keyfence: wrote {entries} to {}", args.file.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The configuration for `args` (see [`Config::discover`]), its warnings printed.
+fn load_config(args: &ScanArgs) -> Result<Config> {
+    let config = Config::discover(args.config.as_deref())?;
+    for warning in &config.warnings {
+        crate::say!("keyfence: warning: {warning}");
+    }
+    Ok(config)
+}
+
+/// The scanner for a configuration: its rules and allowlists.
+fn scanner(config: Config) -> Result<Scanner> {
+    Ok(Scanner::new(config.rules)?.with_allowlists(config.allowlists))
 }
 
 fn exit_status(errors: usize, findings: usize) -> ExitCode {

@@ -11,6 +11,7 @@
 //!    not a version pin (`pkg==1.2.3`);
 //! 6. the inline `keyfence:allow` marker on any line the secret spans ([`AllowMarkers`]).
 
+pub mod allowlist;
 mod entropy;
 mod placeholder;
 
@@ -22,6 +23,10 @@ use crate::rules::RuleSpec;
 
 /// The marker that, anywhere on a line, suppresses findings on that line.
 pub const ALLOW_MARKER: &[u8] = b"keyfence:allow";
+
+/// gitleaks' marker with the same role, honored so a repository moving from gitleaks keeps its
+/// suppressions.
+pub const GITLEAKS_ALLOW_MARKER: &[u8] = b"gitleaks:allow";
 
 /// True if the rule's value checks accept this secret (checks 1-5 of the module doc).
 ///
@@ -79,7 +84,7 @@ fn is_integrity_hash(value: &[u8]) -> bool {
     [b"sha1-".as_slice(), b"sha256-", b"sha384-", b"sha512-"].iter().any(|p| value.starts_with(p))
 }
 
-/// The lines of a text that carry [`ALLOW_MARKER`], found with one pass over the text.
+/// The lines of a text that carry [`ALLOW_MARKER`] or [`GITLEAKS_ALLOW_MARKER`].
 #[derive(Debug, Default)]
 pub struct AllowMarkers {
     /// 1-based lines holding the marker, sorted.
@@ -87,10 +92,21 @@ pub struct AllowMarkers {
 }
 
 impl AllowMarkers {
-    /// Finds the marker in `text`; `lines` indexes the same text.
-    pub fn find(text: &[u8], lines: &LineIndex<'_>) -> AllowMarkers {
-        let mut found: Vec<usize> =
-            memchr::memmem::find_iter(text, ALLOW_MARKER).map(|at| lines.line_of(at)).collect();
+    /// Finds the markers in `text`; `lines` gives the line index of the same text, built only
+    /// if a marker is there (most texts have none).
+    pub fn find<'t, 'l>(text: &'t [u8], lines: impl Fn() -> &'l LineIndex<'t>) -> AllowMarkers
+    where
+        't: 'l,
+    {
+        let mut found: Vec<usize> = Vec::new();
+        for marker in [ALLOW_MARKER, GITLEAKS_ALLOW_MARKER] {
+            let mut hits = memchr::memmem::find_iter(text, marker).peekable();
+            if hits.peek().is_some() {
+                let lines = lines();
+                found.extend(hits.map(|at| lines.line_of(at)));
+            }
+        }
+        found.sort_unstable();
         found.dedup();
         AllowMarkers { lines: found }
     }
@@ -122,7 +138,7 @@ mod tests {
     fn allow_markers_cover_the_lines_they_sit_on() {
         let text = b"a\nkey=SECRET # keyfence:allow\nb\nBEGIN keyfence:allow\nbody\nEND\n";
         let lines = LineIndex::new(text);
-        let markers = AllowMarkers::find(text, &lines);
+        let markers = AllowMarkers::find(text, || &lines);
         assert!(markers.covers(2, 2));
         assert!(!markers.covers(1, 1));
         assert!(!markers.covers(3, 3));

@@ -5,6 +5,7 @@
 //! ([`embedded::EMBEDDED_PATTERNS`]); [`RuleSet::builtin`] parses and validates them. Validation
 //! happens here, once, so the matcher can assume every rule is well formed.
 
+pub mod check;
 pub mod embedded;
 mod faq;
 
@@ -62,13 +63,18 @@ pub struct RuleExample {
 pub struct RuleSpec {
     /// Unique kebab-case id, e.g. `servicetitan-app-key`.
     pub id: String,
-    /// What the rule finds, for people.
+    /// What the rule finds, for people (a user's rule without one is described by its id).
+    #[serde(default)]
     pub description: String,
-    /// How bad a leak is.
+    /// How bad a leak is; default `high`.
+    #[serde(default = "default_severity")]
     pub severity: Severity,
-    /// Id of the policy in the FAQ catalog (`patterns/faq.toml`) a finding cites.
+    /// Id of the policy in the FAQ catalog (`patterns/faq.toml`) a finding cites; default
+    /// `KF-NO-SECRETS-IN-GIT`.
+    #[serde(default = "default_faq")]
     pub faq: String,
-    /// Where the token format is documented.
+    /// Where the token format is documented (https URL; may be empty in a user's rule).
+    #[serde(default)]
     pub reference: String,
     /// Case-insensitive literals of which at least one must occur in the text before the regex
     /// runs. Empty: the regex always runs.
@@ -100,6 +106,20 @@ pub struct RuleSpec {
     /// regex is run only on the lines holding a keyword.
     #[serde(default)]
     pub multiline: bool,
+    /// The capture group (by index, 1-based) holding the secret, instead of the group named
+    /// `secret`.
+    #[serde(default)]
+    pub secret_group: Option<usize>,
+    /// Path globs: the rule runs only on files whose reported path matches one (see
+    /// [`crate::filters::allowlist::PathMatcher`]). Empty: every file.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Path regex with the same role as `paths` (from a gitleaks rule's `path`).
+    #[serde(skip)]
+    pub path_regex: Option<String>,
+    /// Where the rule was defined; decides which id syntax and capture semantics apply.
+    #[serde(skip)]
+    pub origin: Origin,
     /// Texts the rule must find, with the secret it must extract.
     #[serde(default)]
     pub examples: Vec<RuleExample>,
@@ -107,6 +127,28 @@ pub struct RuleSpec {
     #[serde(default)]
     pub negative_examples: Vec<String>,
 }
+
+/// Where a rule was defined.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Origin {
+    /// `patterns/*.toml` or a keyfence rule file: kebab-case ids.
+    #[default]
+    Keyfence,
+    /// A gitleaks config: any id without whitespace; with no `secret_group`, the secret is the
+    /// first capture group that matched anything (gitleaks' rule), else the whole match.
+    Gitleaks,
+}
+
+fn default_faq() -> String {
+    GENERAL_FAQ.to_owned()
+}
+
+fn default_severity() -> Severity {
+    Severity::High
+}
+
+/// The catalog entry cited by rules that are not about ServiceTitan.
+pub const GENERAL_FAQ: &str = "KF-NO-SECRETS-IN-GIT";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -134,8 +176,24 @@ impl RuleSet {
         RuleSet::from_files(embedded::EMBEDDED_PATTERNS.iter().copied())
     }
 
+    /// The embedded FAQ catalog without any rule (a configuration that replaces the defaults).
+    pub fn builtin_faqs() -> Result<RuleSet> {
+        let mut set = RuleSet::builtin()?;
+        set.rules.clear();
+        Ok(set)
+    }
+
     /// Parses and validates (file name, TOML text) pairs; the name is used in error messages.
     pub fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<RuleSet> {
+        let set = RuleSet::from_files_unvalidated(files)?;
+        set.validate()?;
+        Ok(set)
+    }
+
+    /// Parses (file name, TOML text) pairs without the cross-file checks of [`RuleSet::validate`].
+    pub fn from_files_unvalidated<'a>(
+        files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<RuleSet> {
         let mut set = RuleSet { rules: Vec::new(), faqs: Vec::new() };
         for (name, text) in files {
             let file: PatternFile =
@@ -143,7 +201,6 @@ impl RuleSet {
             set.rules.extend(file.rule);
             set.faqs.extend(file.faq);
         }
-        set.validate()?;
         Ok(set)
     }
 
@@ -152,7 +209,8 @@ impl RuleSet {
         self.faqs.iter().find(|faq| faq.id == id)
     }
 
-    fn validate(&self) -> Result<()> {
+    /// Checks ids (unique kebab-case), FAQ citations and keywords across the whole set.
+    pub fn validate(&self) -> Result<()> {
         let mut faq_ids = HashSet::new();
         for faq in &self.faqs {
             if !faq_ids.insert(faq.id.as_str()) {
@@ -161,7 +219,11 @@ impl RuleSet {
         }
         let mut rule_ids = HashSet::new();
         for rule in &self.rules {
-            if !is_kebab_case(&rule.id) {
+            let id_ok = match rule.origin {
+                Origin::Keyfence => is_kebab_case(&rule.id),
+                Origin::Gitleaks => !rule.id.is_empty() && !rule.id.contains(char::is_whitespace),
+            };
+            if !id_ok {
                 bail!("rule id {:?} is not kebab-case (a-z, 0-9, single dashes)", rule.id);
             }
             if !rule_ids.insert(rule.id.as_str()) {

@@ -1,0 +1,198 @@
+//! Configuration: `.keyfence.toml` (or `--config FILE`, or `KEYFENCE_CONFIG`), in keyfence's own
+//! schema ([`keyfence`]) or a gitleaks config ([`gitleaks`]), resolved into the rules and
+//! allowlists a scan uses.
+//!
+//! Which file: `--config FILE` wins, then `KEYFENCE_CONFIG`, then `.keyfence.toml` at the root
+//! of the repository around the current directory, then `.gitleaks.toml` there (so a repository
+//! moving from gitleaks keeps its rules and allowlists), else none: the built-in rules alone.
+//! Settings that also exist as options (the file size limit, the baseline) follow command line >
+//! environment > file > default.
+//!
+//! Errors (exit 2) name the file and, where it can be told, the line and the rule id; nothing
+//! in a file is silently ignored: keyfence files reject unknown keys, gitleaks files get a
+//! warning for each key keyfence cannot honor.
+
+pub mod gitleaks;
+pub mod keyfence;
+
+use crate::error::Hinted;
+use crate::rules::RuleSet;
+use crate::scanner::Allowlists;
+use anyhow::Result;
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// Environment variable naming the configuration file.
+pub const CONFIG_ENV: &str = "KEYFENCE_CONFIG";
+/// The configuration file looked for at the repository root.
+pub const DEFAULT_FILE: &str = ".keyfence.toml";
+/// A gitleaks configuration looked for at the repository root when there is no keyfence one.
+pub const GITLEAKS_FILE: &str = ".gitleaks.toml";
+
+/// The `[org]` section: who the organization is, for the key-sharing checks and for messages.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Org {
+    /// The organization's name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// ServiceTitan tenant ids (9-10 digits) the organization owns.
+    #[serde(default)]
+    pub tenants: Vec<String>,
+    /// Whom to tell about a leak (an e-mail address or a channel), printed with findings.
+    #[serde(default)]
+    pub security_contact: Option<String>,
+}
+
+/// A configuration, resolved: the rules in force and everything that filters their findings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it came from (`None`: built-in defaults only).
+    pub source: Option<PathBuf>,
+    /// Rules in force, validated.
+    pub rules: RuleSet,
+    /// Ids of the rules the file itself defines (for `keyfence rules --check`).
+    pub own_rules: HashSet<String>,
+    /// Allowlists, compiled.
+    pub allowlists: Allowlists,
+    /// `[scan] max_file_size`, MiB.
+    pub max_file_size: Option<u64>,
+    /// `[scan] baseline`, relative to the file's folder.
+    pub baseline: Option<PathBuf>,
+    /// `[org]`.
+    pub org: Option<Org>,
+    /// Things in the file keyfence could not honor (gitleaks files), one line each.
+    pub warnings: Vec<String>,
+    /// The file's text, for line numbers in later messages.
+    text: String,
+}
+
+impl Config {
+    /// The built-in rules, no file.
+    pub fn builtin() -> Result<Config> {
+        Ok(Config {
+            source: None,
+            rules: RuleSet::builtin()?,
+            own_rules: HashSet::new(),
+            allowlists: Allowlists::default(),
+            max_file_size: None,
+            baseline: None,
+            org: None,
+            warnings: Vec::new(),
+            text: String::new(),
+        })
+    }
+
+    /// Finds and loads the configuration (see the module doc for the order). `cli` is
+    /// `--config`.
+    pub fn discover(cli: Option<&Path>) -> Result<Config> {
+        let from_env = std::env::var_os(CONFIG_ENV).filter(|v| !v.is_empty()).map(PathBuf::from);
+        if let Some(path) = cli.map(Path::to_path_buf).or(from_env) {
+            return Config::load(&path);
+        }
+        let Some(root) = repository_root() else {
+            return Config::builtin();
+        };
+        for name in [DEFAULT_FILE, GITLEAKS_FILE] {
+            let path = root.join(name);
+            if path.is_file() {
+                return Config::load(&path);
+            }
+        }
+        Config::builtin()
+    }
+
+    /// Loads `path`, a keyfence or gitleaks configuration (told apart by shape, see
+    /// [`gitleaks::looks_like_gitleaks`]). Errors name the file and line.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|err| {
+            Hinted::new(
+                format!("cannot read the configuration {}: {err}", path.display()),
+                "check the path given by --config or KEYFENCE_CONFIG",
+            )
+        })?;
+        let name = path.display().to_string();
+        let value: toml::Table = toml::from_str(&text).map_err(|err| toml_error(&name, &text, &err))?;
+        let mut config = if gitleaks::looks_like_gitleaks(path, &value) {
+            gitleaks::load(path, &text, 0)?
+        } else {
+            keyfence::load(&name, &text)?
+        };
+        config.source = Some(path.to_path_buf());
+        if let Some(baseline) = &config.baseline {
+            let folder = path.parent().unwrap_or(Path::new("."));
+            config.baseline = Some(folder.join(baseline));
+        }
+        Ok(config)
+    }
+
+    /// The 1-based line of the file where rule `id` is defined.
+    pub fn line_of(&self, id: &str) -> Option<usize> {
+        crate::rules::check::rule_line(&self.text, id)
+    }
+}
+
+/// The top of the work tree around the current directory: the nearest folder holding `.git`.
+fn repository_root() -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    cwd.ancestors().find(|dir| dir.join(".git").exists()).map(Path::to_path_buf)
+}
+
+/// A TOML error as `FILE:LINE: message` on one line.
+pub fn toml_error(name: &str, text: &str, err: &toml::de::Error) -> anyhow::Error {
+    let line = err.span().map(|span| line_at(text, span.start));
+    let message = err.message().trim().replace('\n', " ");
+    match line {
+        Some(line) => anyhow::anyhow!("{name}:{line}: {message}"),
+        None => anyhow::anyhow!("{name}: {message}"),
+    }
+}
+
+/// 1-based line of byte `offset` in `text`.
+pub fn line_at(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// `FILE:LINE: ` for the first line of `text` holding `needle` (`FILE: ` if none does).
+pub fn place(name: &str, text: &str, needle: &str) -> String {
+    match text.find(needle) {
+        Some(at) if !needle.is_empty() => format!("{name}:{}: ", line_at(text, at)),
+        _ => format!("{name}: "),
+    }
+}
+
+/// Validates the rules a file defines: schema-level checks of the whole set, then each of the
+/// file's regexes and path globs compiles. Errors name the file, the rule's line and its id.
+pub fn validate_rules(name: &str, text: &str, rules: &RuleSet, own: &HashSet<String>) -> Result<()> {
+    rules.validate().map_err(|err| {
+        let at = own
+            .iter()
+            .find(|id| err.to_string().contains(id.as_str()))
+            .and_then(|id| crate::rules::check::rule_line(text, id))
+            .map(|line| format!("{name}:{line}: "))
+            .unwrap_or_else(|| format!("{name}: "));
+        anyhow::anyhow!("{at}{err:#}")
+    })?;
+    for rule in rules.rules.iter().filter(|r| own.contains(&r.id)) {
+        let at = match crate::rules::check::rule_line(text, &rule.id) {
+            Some(line) => format!("{name}:{line}: "),
+            None => format!("{name}: "),
+        };
+        crate::matcher::compile_rule_regex(rule).map_err(|err| anyhow::anyhow!("{at}{err:#}"))?;
+        let regexes: Vec<String> = rule.path_regex.iter().cloned().collect();
+        crate::filters::allowlist::PathMatcher::new(&rule.paths, &regexes)
+            .map_err(|err| anyhow::anyhow!("{at}rule {}: {err:#}", rule.id))?;
+    }
+    Ok(())
+}
+
+/// Loads a rule file for `keyfence rules --check`: any configuration file; its own rules are
+/// the ones checked.
+pub fn load_rule_file(path: &Path) -> Result<Config> {
+    let config = Config::load(path)?;
+    for warning in &config.warnings {
+        crate::say!("keyfence: warning: {warning}");
+    }
+    Ok(config)
+}

@@ -1,0 +1,115 @@
+//! Rules prove themselves: every example must yield its secret and no negative example may yield
+//! anything. The test suite runs this on the built-in rules; `keyfence rules --check FILE` runs
+//! it on a user's rule file.
+
+use super::RuleSet;
+use crate::scanner::Scanner;
+use crate::sources::{Fragment, Provenance};
+use anyhow::Result;
+use std::borrow::Cow;
+
+/// Examples and negative examples each rule must carry (the built-in bar, also asked of a
+/// user's rule file by `keyfence rules --check`).
+pub const MIN_EXAMPLES: usize = 2;
+
+/// One way a rule failed its own examples.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The rule.
+    pub rule_id: String,
+    /// What went wrong, one line.
+    pub message: String,
+}
+
+/// Runs the examples of the rules of `all` selected by `check`.
+///
+/// Each example is scanned by its rule alone (it must yield the example's secret) and by every
+/// rule of `all` (it must still be reported under its rule: a generic rule never takes a
+/// provider's finding). Each negative example is scanned by its rule alone and must yield
+/// nothing. Rules with fewer than [`MIN_EXAMPLES`] of either kind are a problem too. The inline
+/// allow marker is ignored, since example lines carry it. Errors if a regex does not compile.
+pub fn check_examples(all: &RuleSet, check: impl Fn(&str) -> bool) -> Result<Vec<Problem>> {
+    let full = Scanner::new(all.clone())?.ignoring_allow_marker();
+    let mut problems = Vec::new();
+    for rule in all.rules.iter().filter(|r| check(&r.id)) {
+        crate::matcher::compile_rule_regex(rule)?;
+        let mut problem = |message: String| problems.push(Problem { rule_id: rule.id.clone(), message });
+        if rule.examples.len() < MIN_EXAMPLES {
+            problem(format!("needs at least {MIN_EXAMPLES} examples, has {}", rule.examples.len()));
+        }
+        if rule.negative_examples.len() < MIN_EXAMPLES {
+            problem(format!(
+                "needs at least {MIN_EXAMPLES} negative examples, has {}",
+                rule.negative_examples.len()
+            ));
+        }
+        let alone = Scanner::new(RuleSet { rules: vec![rule.clone()], faqs: all.faqs.clone() })?
+            .ignoring_allow_marker();
+        for example in &rule.examples {
+            let found = scan(&alone, &example.text);
+            if !found.iter().any(|(_, secret)| *secret == example.secret) {
+                problem(format!(
+                    "example {:?} should yield secret {:?}, got {:?}",
+                    example.text,
+                    example.secret,
+                    found.iter().map(|(_, s)| s).collect::<Vec<_>>()
+                ));
+                continue;
+            }
+            let found = scan(&full, &example.text);
+            if !found.iter().any(|(id, secret)| *id == rule.id && *secret == example.secret) {
+                problem(format!(
+                    "with every rule loaded, example {:?} is reported as {:?}",
+                    example.text, found
+                ));
+            }
+        }
+        for text in &rule.negative_examples {
+            let found = scan(&alone, text);
+            if !found.is_empty() {
+                let secrets: Vec<&String> = found.iter().map(|(_, s)| s).collect();
+                problem(format!("negative example {text:?} matched {secrets:?}"));
+            }
+        }
+    }
+    Ok(problems)
+}
+
+/// (rule id, secret) of every finding in `text`.
+fn scan(scanner: &Scanner, text: &str) -> Vec<(String, String)> {
+    let fragment = Fragment {
+        provenance: Provenance::File { path: "example".into() },
+        text: Cow::Borrowed(text.as_bytes()),
+        added_lines: None,
+        lines_before: 0,
+    };
+    scanner.scan(&fragment).into_iter().map(|f| (f.rule_id, f.secret)).collect()
+}
+
+/// The 1-based line of `text` where the rule `id` is defined (its `id = "…"` line), for error
+/// messages that point into a rule file.
+pub fn rule_line(text: &str, id: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            let line = line.trim_start();
+            line.strip_prefix("id").is_some_and(|rest| {
+                let rest = rest.trim_start();
+                rest.starts_with('=')
+                    && (rest.contains(&format!("\"{id}\"")) || rest.contains(&format!("'{id}'")))
+            })
+        })
+        .map(|index| index + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_line_finds_the_id_line() {
+        let text = "[[rule]]\nid = \"a-b\"\n[[rule]]\n  id='c'\n";
+        assert_eq!(rule_line(text, "a-b"), Some(2));
+        assert_eq!(rule_line(text, "c"), Some(4));
+        assert_eq!(rule_line(text, "a"), None);
+    }
+}
