@@ -58,6 +58,10 @@ pub struct Finding {
     pub next_steps: Vec<String>,
     /// Where the token format is documented.
     pub reference: String,
+    /// For a secret found inside encoded text: the encodings decoded to reach it, outermost
+    /// first, joined by ` > ` (e.g. `base64`, `base64 > percent`); the location is the encoded
+    /// text's.
+    pub decoded: Option<String>,
 }
 
 /// What a finding is made of, besides the rule and the catalog entry.
@@ -101,6 +105,7 @@ impl Finding {
             faq: FaqRef { id: faq.id.clone(), rule: faq.rule.clone(), url: faq.url.clone() },
             next_steps: faq.next_steps.clone(),
             reference: rule.reference.clone(),
+            decoded: None,
         }
     }
 

@@ -23,6 +23,7 @@ pub mod baseline;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod decode;
 pub mod error;
 pub mod filters;
 pub mod finding;

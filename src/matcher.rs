@@ -5,6 +5,7 @@
 //! keywords always run. The regexes then run over the whole text, so a match may sit anywhere,
 //! not only next to a keyword hit. Nothing here judges a match: that is `filters`' job.
 
+use crate::decode;
 use crate::rules::{Origin, RuleSet, RuleSpec};
 use aho_corasick::AhoCorasick;
 use anyhow::{Context, Result};
@@ -116,6 +117,8 @@ pub struct Matcher {
     keyword_rules: Vec<Vec<usize>>,
     /// Rules without keywords: they run on every text.
     unconditional: Vec<usize>,
+    /// Prefilter pattern ids of [`decode::CONTEXT_KEYWORDS`], in that order.
+    context_patterns: [usize; 2],
 }
 
 /// Compiles one rule's regex the way every rule is compiled: over bytes, Unicode off (ASCII
@@ -173,12 +176,24 @@ impl Matcher {
                 }
             }
         }
+        // The decoder's context keywords ride along in the same pass.
+        let mut context_patterns = [0; 2];
+        for (slot, keyword) in context_patterns.iter_mut().zip(decode::CONTEXT_KEYWORDS) {
+            *slot = match keywords.iter().position(|k| k == keyword) {
+                Some(existing) => existing,
+                None => {
+                    keywords.push(keyword.to_owned());
+                    keyword_rules.push(Vec::new());
+                    keywords.len() - 1
+                }
+            };
+        }
         let prefilter = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&keywords)
             .context("could not build the keyword prefilter")?;
-        Ok(Matcher { rules: compiled, prefilter, keyword_rules, unconditional })
+        Ok(Matcher { rules: compiled, prefilter, keyword_rules, unconditional, context_patterns })
     }
 
     /// Every match of every candidate rule in `text`, in rule order, then text order.
@@ -189,11 +204,23 @@ impl Matcher {
     /// line start (or a delimiter) and end at a line end, where the rules' boundary classes see
     /// what they would see in the whole text. Rules without keywords run on the whole text.
     pub fn find(&self, text: &[u8]) -> Vec<RawMatch> {
+        self.find_with_hints(text).0
+    }
+
+    /// [`Matcher::find`], plus where the decoder's context keywords are (same pass).
+    pub fn find_with_hints(&self, text: &[u8]) -> (Vec<RawMatch>, decode::Hints) {
+        let mut hints = decode::Hints::default();
         let mut windows: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.rules.len()];
         for &index in &self.unconditional {
             windows[index].push(0..text.len());
         }
         for hit in self.prefilter.find_overlapping_iter(text) {
+            let pattern = hit.pattern().as_usize();
+            if pattern == self.context_patterns[0] {
+                hints.basic.push(hit.start());
+            } else if pattern == self.context_patterns[1] {
+                hints.kubernetes = true;
+            }
             for &index in &self.keyword_rules[hit.pattern().as_usize()] {
                 let multiline = self.rules[index].source.multiline;
                 let rule_windows = &mut windows[index];
@@ -218,7 +245,7 @@ impl Matcher {
                 self.find_rule(index, text, window.clone(), &mut matches);
             }
         }
-        matches
+        (matches, hints)
     }
 
     /// Appends the matches of rule `index` to `out`.

@@ -5,6 +5,7 @@
 //! same bytes (the provider rule says more); a change's fragment keeps only matches touching an
 //! added line; the survivors become findings with positions, redaction and fingerprints.
 
+use crate::decode;
 use crate::filters;
 use crate::filters::allowlist::{Allowlist, Candidate, PathMatcher};
 use crate::filters::AllowMarkers;
@@ -45,6 +46,20 @@ struct Check<'t, 'f> {
     lines: &'f dyn Fn() -> &'f LineIndex<'t>,
     /// Per rule: false if the rule's path scope excludes this fragment.
     in_scope: &'f [bool],
+}
+
+/// How many encodings deep a secret is looked for (base64 of percent-encoded text is 2).
+pub const MAX_DECODE_DEPTH: usize = 2;
+
+/// Bytes of the encoded segment's line kept on each side when it is scanned decoded.
+pub const DECODE_CONTEXT: usize = 256;
+
+/// A match in a decoded text: the rewritten text it was found in, and the encodings peeled off,
+/// outermost first.
+struct DecodedHit {
+    text: Vec<u8>,
+    found: RawMatch,
+    encodings: Vec<decode::Encoding>,
 }
 
 /// Byte ranges sorted by start, answering "does anything overlap this range?" in O(log n).
@@ -186,15 +201,37 @@ impl Scanner {
             lines: &lines,
             in_scope: &in_scope,
         };
-        let accepted: Vec<RawMatch> =
-            windows.into_iter().flat_map(|w| self.accepted_matches(&check, w)).collect();
-        if accepted.is_empty() {
+        let mut accepted: Vec<RawMatch> = Vec::new();
+        let mut decoded: Vec<Finding> = Vec::new();
+        for window in windows {
+            let (matches, hints) = self.accepted_matches(&check, window.clone());
+            accepted.extend(matches);
+            decoded.extend(self.decoded_findings(&check, window, &hints));
+        }
+        // A rule that matched the encoded text itself (a generic password rule on a Kubernetes
+        // Secret's base64 value) gives way to the same rule's finding on the decoded secret.
+        let decoded_at: Vec<(usize, usize, &str)> =
+            decoded.iter().map(|f| (f.line, f.column, f.rule_id.as_str())).collect();
+        let lines_of = |m: &RawMatch| lines().position(m.secret.start);
+        let accepted: Vec<RawMatch> = accepted
+            .into_iter()
+            .filter(|m| {
+                if decoded_at.is_empty() {
+                    return true;
+                }
+                let (line, column) = lines_of(m);
+                let id = self.rules.rules[m.rule].id.as_str();
+                !decoded_at.iter().any(|&(l, c, r)| (l, c, r) == (line, column, id))
+            })
+            .collect();
+        if accepted.is_empty() && decoded.is_empty() {
             return Vec::new();
         }
         let mut findings: Vec<Finding> = accepted
             .into_iter()
-            .filter_map(|m| {
-                let mut finding = self.finding(text, path, &m, lines());
+            .map(|m| self.finding(text, path, &m, lines()))
+            .chain(decoded)
+            .filter_map(|mut finding| {
                 if let Some(commit) = commit {
                     finding = finding.in_commit(commit);
                 }
@@ -211,15 +248,111 @@ impl Scanner {
         findings
     }
 
+    /// Findings hidden in encoded segments of `window` (see [`crate::decode`]), reported at the
+    /// encoded text with the decoded secret.
+    ///
+    /// Each segment's line is scanned again with the segment replaced by its decoding, so the
+    /// context around it still counts (`password: <base64>` in a Kubernetes Secret becomes
+    /// `password: <the password>`). Matches outside the decoded part, or whose secret is in the
+    /// encoded text verbatim, are the plain scan's business and are skipped. Decoded text is
+    /// searched again for encoded segments, [`MAX_DECODE_DEPTH`] levels deep.
+    fn decoded_findings(
+        &self,
+        check: &Check<'_, '_>,
+        window: Range<usize>,
+        hints: &decode::Hints,
+    ) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for segment in decode::segments(&check.text[window.clone()], Some(hints)) {
+            let range = segment.range.start + window.start..segment.range.end + window.start;
+            let lines = (check.lines)();
+            let (first, last) = (lines.line_of(range.start), lines.line_of(range.end - 1));
+            if check.markers.covers(first, last) {
+                continue;
+            }
+            // The segment's lines are the context, cut to DECODE_CONTEXT bytes on each side (a
+            // minified line may be megabytes long).
+            let line = lines.byte_range(first, last);
+            let line = line.start.max(range.start.saturating_sub(DECODE_CONTEXT))
+                ..line.end.min(range.end + DECODE_CONTEXT);
+            let mut hits = Vec::new();
+            self.decoded_hits(check, line.clone(), range.clone(), segment, 1, &mut hits);
+            for hit in hits {
+                let rule = &self.rules.rules[hit.found.rule];
+                let faq = self.rules.faq(&rule.faq).expect("RuleSet::validate checked every FAQ id");
+                let hit_lines = LineIndex::new(&hit.text);
+                let site = FindingSite {
+                    text: &hit.text,
+                    path: check.path,
+                    secret: hit.found.secret.clone(),
+                    body: hit.found.body.clone(),
+                };
+                let mut finding = Finding::new(rule, faq, &site, &hit_lines);
+                (finding.line, finding.column) = lines.position(range.start);
+                (finding.end_line, finding.end_column) = lines.position(range.end - 1);
+                finding.decoded =
+                    Some(hit.encodings.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(" > "));
+                findings.push(finding);
+            }
+        }
+        findings
+    }
+
+    /// Scans `line` of `check.text` with `segment` (at `range`) replaced by its decoding, then
+    /// the encoded segments inside the decoding, down to [`MAX_DECODE_DEPTH`].
+    fn decoded_hits(
+        &self,
+        check: &Check<'_, '_>,
+        line: Range<usize>,
+        range: Range<usize>,
+        segment: decode::Decoded,
+        depth: usize,
+        out: &mut Vec<DecodedHit>,
+    ) {
+        let text = check.text;
+        let mut rewritten = Vec::with_capacity(line.len() + segment.bytes.len());
+        rewritten.extend_from_slice(&text[line.start..range.start]);
+        let decoded = rewritten.len()..rewritten.len() + segment.bytes.len();
+        rewritten.extend_from_slice(&segment.bytes);
+        rewritten.extend_from_slice(&text[range.end..line.end]);
+        let lines = OnceCell::new();
+        let lines = || lines.get_or_init(|| LineIndex::new(&rewritten));
+        let inner = Check { text: &rewritten, lines: &lines, markers: &AllowMarkers::default(), ..*check };
+        let encoded = &text[range.clone()];
+        for found in self.accepted_matches(&inner, 0..rewritten.len()).0 {
+            let secret = &rewritten[found.secret.clone()];
+            let inside = found.secret.start < decoded.end && found.secret.end > decoded.start;
+            if inside && memchr::memmem::find(encoded, secret).is_none() {
+                out.push(DecodedHit { text: rewritten.clone(), found, encodings: vec![segment.encoding] });
+            }
+        }
+        if depth >= MAX_DECODE_DEPTH {
+            return;
+        }
+        for nested in decode::segments(&rewritten[decoded.clone()], None) {
+            let nested_range = nested.range.start + decoded.start..nested.range.end + decoded.start;
+            let mut deeper = Vec::new();
+            let whole = 0..rewritten.len();
+            self.decoded_hits(&inner, whole, nested_range, nested, depth + 1, &mut deeper);
+            for mut hit in deeper {
+                hit.encodings.insert(0, segment.encoding);
+                out.push(hit);
+            }
+        }
+    }
+
     /// Raw matches in `window` that pass the filters, minus generic matches that overlap a
     /// provider rule's match or an earlier generic one. A provider match suppresses a generic one
     /// even when its own filters rejected it: the provider rule knows the format, so a value it
     /// calls a placeholder is not a generic secret. Returned in text order.
-    fn accepted_matches(&self, check: &Check<'_, '_>, window: Range<usize>) -> Vec<RawMatch> {
+    fn accepted_matches(
+        &self,
+        check: &Check<'_, '_>,
+        window: Range<usize>,
+    ) -> (Vec<RawMatch>, decode::Hints) {
         let offset = window.start;
-        let (mut generic, mut provider): (Vec<RawMatch>, Vec<RawMatch>) = self
-            .matcher
-            .find(&check.text[window])
+        let (raw, hints) = self.matcher.find_with_hints(&check.text[window]);
+        let (mut generic, mut provider): (Vec<RawMatch>, Vec<RawMatch>) = raw
             .into_iter()
             .filter(|m| check.in_scope[m.rule])
             .map(|m| m.shifted(offset))
@@ -238,7 +371,7 @@ impl Scanner {
             accepted.push(m);
         }
         accepted.sort_by_key(|m| (m.secret.start, m.rule));
-        accepted
+        (accepted, hints)
     }
 
     /// The rule's value checks, the allowlists and the inline allow markers.

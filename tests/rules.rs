@@ -91,6 +91,11 @@ fn embedded_table_is_the_patterns_folder() {
     let embedded: Vec<(String, String)> =
         EMBEDDED_PATTERNS.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
     assert_eq!(embedded, on_disk);
+    // What start-up parses (JSON made by build.rs) is what the TOML files say.
+    let from_toml = RuleSet::from_files(EMBEDDED_PATTERNS.iter().copied()).unwrap();
+    let from_json = RuleSet::builtin().unwrap();
+    let as_json = |set: &RuleSet| serde_json::to_value((&set.rules, &set.faqs)).unwrap();
+    assert_eq!(as_json(&from_toml), as_json(&from_json));
 }
 
 #[test]

@@ -35,6 +35,9 @@ fn write_one(f: &Finding, options: ReportOptions, out: &mut dyn Write) -> io::Re
         writeln!(out, "  commit  {commit} {author} {date}")?;
     }
     writeln!(out, "  secret  {}", f.shown_secret(options.show_secrets).yellow())?;
+    if let Some(encodings) = &f.decoded {
+        writeln!(out, "  decoded from {encodings} (the location is the encoded text)")?;
+    }
     writeln!(out, "  breaks  {}: {}", f.faq.id.bold(), f.faq.rule)?;
     writeln!(out, "          {}", f.faq.url.underline())?;
     for (n, step) in f.next_steps.iter().enumerate() {

@@ -24,6 +24,7 @@ struct JsonFinding<'a> {
     faq: &'a FaqRef,
     next_steps: &'a [String],
     reference: &'a str,
+    decoded: Option<&'a str>,
 }
 
 /// Writes `findings` as a pretty-printed JSON array, then a newline.
@@ -47,6 +48,7 @@ pub fn write(findings: &[Finding], options: ReportOptions, out: &mut dyn Write) 
             faq: &f.faq,
             next_steps: &f.next_steps,
             reference: &f.reference,
+            decoded: f.decoded.as_deref(),
         })
         .collect();
     serde_json::to_writer_pretty(&mut *out, &rows)?;

@@ -88,10 +88,11 @@ fn descriptor(rule: &crate::rules::RuleSpec, rules: &RuleSet) -> Value {
 
 fn result(f: &Finding, rule_index: Option<usize>, options: ReportOptions) -> Value {
     let secret = f.shown_secret(options.show_secrets);
+    let decoded = f.decoded.as_ref().map(|d| format!(" [decoded from {d}]")).unwrap_or_default();
     let mut result = json!({
         "ruleId": f.rule_id,
         "level": level(f.severity),
-        "message": { "text": format!("{} ({}) breaks {}: {}", f.description, secret, f.faq.id, f.faq.rule) },
+        "message": { "text": format!("{} ({}){decoded} breaks {}: {}", f.description, secret, f.faq.id, f.faq.rule) },
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": { "uri": uri(&f.path) },

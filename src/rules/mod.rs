@@ -173,7 +173,15 @@ impl RuleSet {
     ///
     /// Errors if an embedded file does not parse or validate, which the test suite rules out.
     pub fn builtin() -> Result<RuleSet> {
-        RuleSet::from_files(embedded::EMBEDDED_PATTERNS.iter().copied())
+        let files: Vec<PatternFile> = serde_json::from_str(embedded::EMBEDDED_PATTERNS_JSON)
+            .context("the embedded rules do not parse")?;
+        let mut set = RuleSet { rules: Vec::new(), faqs: Vec::new() };
+        for file in files {
+            set.rules.extend(file.rule);
+            set.faqs.extend(file.faq);
+        }
+        set.validate()?;
+        Ok(set)
     }
 
     /// The embedded FAQ catalog without any rule (a configuration that replaces the defaults).

@@ -1,0 +1,373 @@
+//! Encoded secrets: finds candidate segments (base64, percent-encoding, Kubernetes Secret
+//! `data:` values, `Authorization: Basic` credentials) and decodes them, so the scanner can run
+//! the rules on what they hide.
+//!
+//! Plain text must not pay for this, so candidates are found with cheap byte tests, and only
+//! candidates are decoded:
+//! - base64 runs of at least [`MIN_BASE64_RUN`] characters, found by sampling every
+//!   [`SAMPLE_STRIDE`]th byte (a run that long always covers two consecutive samples and the
+//!   bytes between them, so a run is looked at only where both samples are base64 characters);
+//! - shorter base64 values where the context says they are encoded: after `Basic ` and, in a
+//!   text with `kind: Secret`, as the value of a `key: value` line;
+//! - percent-encoded segments: a `%` followed by two hex digits, widened to the run of
+//!   non-blank, non-quote bytes around it.
+//!
+//! A decoded segment is kept only if it is mostly printable text (so images, compressed data
+//! and hashes, which decode to noise, are dropped after their first bytes).
+
+use std::ops::Range;
+
+/// Shortest base64 run looked at without context (30 decoded bytes: the shortest prefixed
+/// tokens, `npm_` + 36, encode to 54 characters).
+pub const MIN_BASE64_RUN: usize = 40;
+/// Shortest base64 value decoded after `Basic ` or in a Kubernetes Secret (6 decoded bytes).
+pub const MIN_CONTEXT_BASE64: usize = 8;
+/// Distance between sampled bytes when looking for base64 runs; half of [`MIN_BASE64_RUN`].
+pub const SAMPLE_STRIDE: usize = MIN_BASE64_RUN / 2;
+/// Longest segment decoded (longer runs are data, not credentials).
+pub const MAX_SEGMENT: usize = 64 * 1024;
+
+/// Literals (ASCII case-insensitive) whose positions tell where short base64 values are
+/// encoded credentials; the matcher's keyword pass finds them at no extra cost.
+pub const CONTEXT_KEYWORDS: [&str; 2] = ["basic ", "kind: secret"];
+
+/// Where the [`CONTEXT_KEYWORDS`] occur in a text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hints {
+    /// Offsets of `basic ` (any case).
+    pub basic: Vec<usize>,
+    /// True if `kind: secret` (any case) occurs.
+    pub kubernetes: bool,
+}
+
+impl Hints {
+    /// Finds the context keywords in `text` by itself (for short decoded texts, which the
+    /// matcher's pass did not see).
+    pub fn search(text: &[u8]) -> Hints {
+        let lower = text.to_ascii_lowercase();
+        Hints {
+            basic: memchr::memmem::find_iter(&lower, CONTEXT_KEYWORDS[0].as_bytes()).collect(),
+            kubernetes: memchr::memmem::find(&lower, CONTEXT_KEYWORDS[1].as_bytes()).is_some(),
+        }
+    }
+}
+
+/// How a segment was encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// RFC 4648 base64, standard or URL-safe alphabet, padding optional.
+    Base64,
+    /// RFC 3986 percent-encoding.
+    Percent,
+}
+
+impl Encoding {
+    /// The name reports use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Base64 => "base64",
+            Encoding::Percent => "percent",
+        }
+    }
+}
+
+/// An encoded segment of a text and what it decodes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// Byte range of the encoded text.
+    pub range: Range<usize>,
+    /// How it was encoded.
+    pub encoding: Encoding,
+    /// The decoded bytes (mostly printable text).
+    pub bytes: Vec<u8>,
+}
+
+/// Bytes of the base64 alphabets (standard and URL-safe), as a lookup table.
+static BASE64_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'+' || c == b'/' || c == b'-' || c == b'_';
+        b += 1;
+    }
+    table
+};
+
+fn is_base64(b: u8) -> bool {
+    BASE64_BYTES[b as usize]
+}
+
+/// Every decodable candidate segment in `text`, in text order, without overlaps. `hints` are
+/// the context keywords' positions when the caller has them (else they are searched for).
+pub fn segments(text: &[u8], hints: Option<&Hints>) -> Vec<Decoded> {
+    let searched;
+    let hints = match hints {
+        Some(hints) => hints,
+        None => {
+            searched = Hints::search(text);
+            &searched
+        }
+    };
+    let mut found: Vec<Decoded> = Vec::new();
+    base64_runs(text, &mut found);
+    basic_credentials(text, &hints.basic, &mut found);
+    if hints.kubernetes {
+        kubernetes_secret_values(text, &mut found);
+    }
+    percent_segments(text, &mut found);
+    found.sort_by_key(|d| (d.range.start, std::cmp::Reverse(d.range.end)));
+    let mut end = 0;
+    found.retain(|d| {
+        let keep = d.range.start >= end;
+        if keep {
+            end = d.range.end;
+        }
+        keep
+    });
+    found
+}
+
+/// Long base64 runs, found by sampling (see the module doc).
+fn base64_runs(text: &[u8], out: &mut Vec<Decoded>) {
+    let mut sample = SAMPLE_STRIDE;
+    while sample < text.len() {
+        let previous = sample - SAMPLE_STRIDE;
+        if !(is_base64(text[sample]) && is_base64(text[previous])) {
+            sample += SAMPLE_STRIDE;
+            continue;
+        }
+        // Check the bytes between the two samples from the right: a non-base64 byte there moves
+        // the search past it.
+        if let Some(gap) = text[previous..sample].iter().rposition(|&b| !is_base64(b)) {
+            let after_gap = previous + gap + 1;
+            sample = after_gap + SAMPLE_STRIDE;
+            continue;
+        }
+        let start = text[..previous].iter().rposition(|&b| !is_base64(b)).map_or(0, |p| p + 1);
+        let mut end =
+            sample + text[sample..].iter().position(|&b| !is_base64(b)).unwrap_or(text.len() - sample);
+        while end < text.len() && text[end] == b'=' && end - start < MAX_SEGMENT {
+            end += 1;
+        }
+        if end - start >= MIN_BASE64_RUN {
+            push_base64(text, start..end, out);
+        }
+        sample = end + SAMPLE_STRIDE;
+    }
+}
+
+/// `Basic <base64>` (HTTP basic authentication) at each offset of `basic ` in `at`.
+fn basic_credentials(text: &[u8], at: &[usize], out: &mut Vec<Decoded>) {
+    for &at in at {
+        let start = (at + CONTEXT_KEYWORDS[0].len()).min(text.len());
+        let run = base64_value_end(text, start);
+        if run - start >= MIN_CONTEXT_BASE64 {
+            push_base64(text, start..run, out);
+        }
+    }
+}
+
+/// Values of `key: value` lines in a text that declares `kind: Secret` (a Kubernetes Secret's
+/// `data:` entries are base64).
+fn kubernetes_secret_values(text: &[u8], out: &mut Vec<Decoded>) {
+    for line in line_ranges(text) {
+        let bytes = &text[line.clone()];
+        let Some(colon) = memchr::memchr(b':', bytes) else { continue };
+        let key = bytes[..colon].trim_ascii();
+        if key.is_empty()
+            || !key.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        {
+            continue;
+        }
+        let value_start =
+            colon + 1 + bytes[colon + 1..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let value = bytes[value_start..].trim_ascii_end();
+        let value = value.strip_prefix(b"\"").and_then(|v| v.strip_suffix(b"\"")).unwrap_or(value);
+        let offset = line.start + value_start + usize::from(bytes.get(value_start) == Some(&b'"'));
+        if value.len() >= MIN_CONTEXT_BASE64 && base64_value_end(value, 0) == value.len() {
+            push_base64(text, offset..offset + value.len(), out);
+        }
+    }
+}
+
+/// Percent-encoded segments (see the module doc).
+fn percent_segments(text: &[u8], out: &mut Vec<Decoded>) {
+    let mut from = 0;
+    while let Some(found) = memchr::memchr(b'%', &text[from..]) {
+        let at = from + found;
+        from = at + 1;
+        if !(text.get(at + 1).is_some_and(u8::is_ascii_hexdigit)
+            && text.get(at + 2).is_some_and(u8::is_ascii_hexdigit))
+        {
+            continue;
+        }
+        let is_part = |b: u8| !(b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`' | b'<' | b'>'));
+        let start = text[..at].iter().rposition(|&b| !is_part(b)).map_or(0, |p| p + 1);
+        let end = at + text[at..].iter().position(|&b| !is_part(b)).unwrap_or(text.len() - at);
+        from = end;
+        if end - start > MAX_SEGMENT {
+            continue;
+        }
+        let bytes = percent_decode(&text[start..end]);
+        if mostly_printable(&bytes) {
+            out.push(Decoded { range: start..end, encoding: Encoding::Percent, bytes });
+        }
+    }
+}
+
+/// End of the base64 value starting at `start`: its characters, then `=` padding.
+fn base64_value_end(text: &[u8], start: usize) -> usize {
+    let mut end = start + text[start..].iter().take_while(|&&b| is_base64(b)).count();
+    while end < text.len() && text[end] == b'=' && end - start < MAX_SEGMENT {
+        end += 1;
+    }
+    end
+}
+
+/// Decodes `text[range]` if its first bytes decode to text, then all of it; pushes it if the
+/// result is mostly printable.
+fn push_base64(text: &[u8], range: Range<usize>, out: &mut Vec<Decoded>) {
+    if range.len() > MAX_SEGMENT {
+        return;
+    }
+    let encoded = &text[range.clone()];
+    let head = &encoded[..encoded.len().min(32) / 4 * 4];
+    if !head.is_empty() && !base64_decode(head).is_some_and(|h| mostly_printable(&h)) {
+        return;
+    }
+    if let Some(bytes) = base64_decode(encoded).filter(|b| mostly_printable(b)) {
+        out.push(Decoded { range, encoding: Encoding::Base64, bytes });
+    }
+}
+
+/// Decodes base64 in the standard or URL-safe alphabet, with or without padding. `None` if a
+/// byte is outside the alphabet or the length cannot be base64.
+pub fn base64_decode(encoded: &[u8]) -> Option<Vec<u8>> {
+    let data = encoded.strip_suffix(b"==").or_else(|| encoded.strip_suffix(b"=")).unwrap_or(encoded);
+    if data.len() % 4 == 1 {
+        return None;
+    }
+    let value = |b: u8| -> Option<u32> {
+        Some(match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut out = Vec::with_capacity(data.len() * 3 / 4);
+    for chunk in data.chunks(4) {
+        let mut acc = 0u32;
+        for (i, &b) in chunk.iter().enumerate() {
+            acc |= value(b)? << (18 - 6 * i);
+        }
+        let bytes = acc.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    Some(out)
+}
+
+/// Decodes `%XX` escapes (and leaves everything else, `+` included, as it is).
+pub fn percent_decode(encoded: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(encoded.len());
+    let mut i = 0;
+    while i < encoded.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if encoded[i] == b'%' {
+            if let (Some(h), Some(l)) =
+                (encoded.get(i + 1).and_then(|&b| hex(b)), encoded.get(i + 2).and_then(|&b| hex(b)))
+            {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(encoded[i]);
+        i += 1;
+    }
+    out
+}
+
+/// At least 95% printable ASCII or whitespace, and not empty.
+fn mostly_printable(bytes: &[u8]) -> bool {
+    let printable =
+        bytes.iter().filter(|&&b| (0x20..0x7f).contains(&b) || matches!(b, b'\n' | b'\r' | b'\t')).count();
+    !bytes.is_empty() && printable * 20 >= bytes.len() * 19
+}
+
+/// Byte ranges of the lines of `text`, without their newline.
+fn line_ranges(text: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= text.len() {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |p| start + p);
+        let line = start..end;
+        start = end + 1;
+        Some(line)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_round_trips() {
+        assert_eq!(base64_decode(b"aGVsbG8gd29ybGQ=").unwrap(), b"hello world");
+        assert_eq!(base64_decode(b"aGVsbG8gd29ybGQ").unwrap(), b"hello world");
+        assert_eq!(base64_decode(b"YWJj").unwrap(), b"abc");
+        assert_eq!(base64_decode(b"-_-_").unwrap(), base64_decode(b"+/+/").unwrap());
+        assert!(base64_decode(b"a").is_none());
+        assert!(base64_decode(b"a*bc").is_none());
+    }
+
+    #[test]
+    fn percent_decoding_keeps_what_is_not_an_escape() {
+        assert_eq!(percent_decode(b"a%2Fb%3d%zz%"), b"a/b=%zz%");
+    }
+
+    #[test]
+    fn long_base64_runs_are_found_wherever_they_start() {
+        let encoded = "dG9rZW49Z2hwX3NvbWV0aGluZ19sb25nX2Vub3VnaF90b19tYXR0ZXI=";
+        for pad in 0..40 {
+            let text = format!("{}x = \"{encoded}\" and more words here", " ".repeat(pad));
+            let found = segments(text.as_bytes(), None);
+            assert_eq!(found.len(), 1, "pad {pad}");
+            assert_eq!(&text.as_bytes()[found[0].range.clone()], encoded.as_bytes());
+            assert!(found[0].bytes.starts_with(b"token=ghp_"));
+        }
+    }
+
+    #[test]
+    fn noise_and_short_runs_are_not_decoded() {
+        // A hex digest decodes to bytes that are not text; an identifier is too short.
+        let text =
+            b"sha = 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 name = someIdentifier";
+        assert!(segments(text, None).is_empty());
+    }
+
+    #[test]
+    fn basic_credentials_and_kubernetes_values_are_decoded_in_context() {
+        let found = segments(b"Authorization: Basic YWxpY2U6czNjcjN0", None);
+        assert_eq!(found[0].bytes, b"alice:s3cr3t");
+        let manifest =
+            b"apiVersion: v1\nkind: Secret\ndata:\n  password: aHVudGVyMjI=\n  user: \"YWxpY2U=\"\n";
+        let found = segments(manifest, None);
+        let decoded: Vec<&[u8]> = found.iter().map(|d| d.bytes.as_slice()).collect();
+        assert_eq!(decoded, [&b"hunter22"[..], b"alice"]);
+    }
+
+    #[test]
+    fn percent_segments_cover_the_token_around_the_escape() {
+        let text = b"curl 'https://x.invalid/cb?code=a%2Bb&x=1' -H 'A: b'";
+        let found = segments(text, None);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].encoding, Encoding::Percent);
+        assert_eq!(found[0].bytes, b"https://x.invalid/cb?code=a+b&x=1");
+    }
+}
