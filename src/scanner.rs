@@ -202,35 +202,37 @@ impl Scanner {
             in_scope: &in_scope,
         };
         let mut accepted: Vec<RawMatch> = Vec::new();
-        let mut decoded: Vec<Finding> = Vec::new();
+        let mut decoded: Vec<(Range<usize>, Finding)> = Vec::new();
         for window in windows {
             let (matches, hints) = self.accepted_matches(&check, window.clone());
             accepted.extend(matches);
             decoded.extend(self.decoded_findings(&check, window, &hints));
         }
-        // A rule that matched the encoded text itself (a generic password rule on a Kubernetes
-        // Secret's base64 value) gives way to the same rule's finding on the decoded secret.
-        let decoded_at: Vec<(usize, usize, &str)> =
-            decoded.iter().map(|f| (f.line, f.column, f.rule_id.as_str())).collect();
-        let lines_of = |m: &RawMatch| lines().position(m.secret.start);
-        let accepted: Vec<RawMatch> = accepted
-            .into_iter()
-            .filter(|m| {
-                if decoded_at.is_empty() {
-                    return true;
-                }
-                let (line, column) = lines_of(m);
-                let id = self.rules.rules[m.rule].id.as_str();
-                !decoded_at.iter().any(|&(l, c, r)| (l, c, r) == (line, column, id))
-            })
-            .collect();
-        if accepted.is_empty() && decoded.is_empty() {
-            return Vec::new();
-        }
+        // Encoded text and its decoding can both match. A provider rule's finding on the encoded
+        // text (the jwt rule on a token whose payload holds a client id) covers the decoded ones;
+        // a decoded finding replaces a generic one on its encoded text (a generic password rule
+        // on a Kubernetes Secret's base64 value).
+        let spans = |generic: bool| {
+            let mut spans: Vec<Range<usize>> = accepted
+                .iter()
+                .filter(|m| self.rules.rules[m.rule].generic == generic)
+                .map(|m| m.secret.clone())
+                .collect();
+            spans.sort_by_key(|r| r.start);
+            Intervals::new(spans.into_iter())
+        };
+        let provider_spans = spans(false);
+        decoded.retain(|(range, _)| !provider_spans.overlaps(range));
+        let decoded_spans = {
+            let mut ranges: Vec<Range<usize>> = decoded.iter().map(|(r, _)| r.clone()).collect();
+            ranges.sort_by_key(|r| r.start);
+            Intervals::new(ranges.into_iter())
+        };
+        accepted.retain(|m| !(self.rules.rules[m.rule].generic && decoded_spans.overlaps(&m.secret)));
         let mut findings: Vec<Finding> = accepted
             .into_iter()
             .map(|m| self.finding(text, path, &m, lines()))
-            .chain(decoded)
+            .chain(decoded.into_iter().map(|(_, f)| f))
             .filter_map(|mut finding| {
                 if let Some(commit) = commit {
                     finding = finding.in_commit(commit);
@@ -261,7 +263,7 @@ impl Scanner {
         check: &Check<'_, '_>,
         window: Range<usize>,
         hints: &decode::Hints,
-    ) -> Vec<Finding> {
+    ) -> Vec<(Range<usize>, Finding)> {
         let mut findings = Vec::new();
         for segment in decode::segments(&check.text[window.clone()], Some(hints)) {
             let range = segment.range.start + window.start..segment.range.end + window.start;
@@ -292,7 +294,7 @@ impl Scanner {
                 (finding.end_line, finding.end_column) = lines.position(range.end - 1);
                 finding.decoded =
                     Some(hit.encodings.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(" > "));
-                findings.push(finding);
+                findings.push((range.clone(), finding));
             }
         }
         findings

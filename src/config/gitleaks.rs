@@ -247,6 +247,7 @@ impl Cx<'_> {
             reject_references: false,
             generic: false,
             multiline: false,
+            digitless: false,
             secret_group: None,
             paths: Vec::new(),
             path_regex: None,

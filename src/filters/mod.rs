@@ -51,21 +51,24 @@ pub fn value_passes(rule: &RuleSpec, secret: &[u8], body: &[u8]) -> bool {
     if (rule.reject_references || rule.generic) && is_reference(secret) {
         return false;
     }
-    if rule.generic && !generic_value_passes(secret) {
+    if rule.generic && !generic_value_passes(secret, rule.digitless) {
         return false;
     }
     true
 }
 
-/// Values a generic (context-only) rule accepts: at least one ASCII letter and one digit, no
-/// placeholder word or stopword that makes it a name (`production_client_secret`), and not
-/// shaped like a UUID or a subresource-integrity hash, which are identifiers, not credentials.
-fn generic_value_passes(value: &[u8]) -> bool {
+/// Values a generic (context-only) rule accepts: at least one ASCII letter and one digit (or,
+/// with `digitless`, no digit but 10+ bytes at 3.5 bits per byte), no placeholder word or
+/// stopword that makes it a name (`production_client_secret`), and not shaped like a UUID or a
+/// subresource-integrity hash, which are identifiers, not credentials.
+fn generic_value_passes(value: &[u8], digitless: bool) -> bool {
     // `==` inside a value (not base64 padding at its end) is a version pin: `pkg==1.2.3`.
     let version_pin = memchr::memmem::find(value, b"==").is_some_and(|at| at + 2 < value.len());
+    let has_digit = value.iter().any(u8::is_ascii_digit);
+    let random_enough = || value.len() >= 10 && shannon_entropy(value) >= 3.5;
     !version_pin
         && value.iter().any(u8::is_ascii_alphabetic)
-        && value.iter().any(u8::is_ascii_digit)
+        && (has_digit || digitless && random_enough())
         && generic_placeholder(value).is_none()
         && !is_uuid(value)
         && !is_integrity_hash(value)

@@ -102,6 +102,11 @@ pub struct RuleSpec {
     /// yields to a provider rule that finds the same secret.
     #[serde(default)]
     pub generic: bool,
+    /// For a generic rule: accept a value without a digit if it is long (10+) and random enough
+    /// (3.5 bits per byte): a password in `scheme://user:password@host` has strong context,
+    /// while `postgres` or `hunter` still fail.
+    #[serde(default)]
+    pub digitless: bool,
     /// The match may run over many lines past the keyword's line (a PEM block); otherwise the
     /// regex is run only on the lines holding a keyword.
     #[serde(default)]

@@ -155,6 +155,9 @@ def score(findings, labels, decoys, corpus, top):
         hits = []
         for i in by_line.get(path, []):
             lab = labels[i]
+            if f["line"] in lab.get("context_lines", ()):
+                hits.append(i)
+                continue
             if not f["line"] <= lab["line"] <= end:
                 continue
             if lab["family"] == "encoded" or secret_match(f["secret"], lab["secret"]):

@@ -593,6 +593,8 @@ def kv_lines(fmt, name, value, rng, quote_hint=None):
     """Lines that assign value to name in fmt, and the index of the line holding the value."""
     up, sn, cm, pc = name, name.lower(), camel(name), pascal(name)
     sq = "$" in value or "!" in value  # shells expand these in double quotes
+    if fmt == "compose" and "$" in value:
+        fmt = "yaml"  # compose would need `$$`, which no scanner reads back as `$`
     if fmt == "env":
         return [rng.choice(["%s=%s", '%s="%s"']) % (up, value)] if not sq else ["%s='%s'" % (up, value)], 0
     if fmt == "sh":
@@ -600,7 +602,7 @@ def kv_lines(fmt, name, value, rng, quote_hint=None):
     if fmt == "yaml":
         return ['%s: "%s"' % (sn, value)], 0
     if fmt == "compose":
-        return ['      %s: "%s"' % (up, value.replace("$", "$$"))], 0
+        return ['      %s: "%s"' % (up, value)], 0
     if fmt == "k8s":
         return ["            - name: %s" % up, '              value: "%s"' % value], 1
     if fmt == "tf":
@@ -911,8 +913,10 @@ def plant_gcp_sa(c, k):
                  '  "universe_domain": "googleapis.com"', "}"]
         path = c.new_path(lambda svc: rng.choice(["secrets/gcp-%s-sa.json" % svc,
                                                   "config/%s-%s.json" % (project, rs(rng, HEX, 12))]))
+        # The whole file is one credential: a finding on its "type" or "private_key_id" line
+        # identifies it as well as one on the key itself.
         c.whole(path, lines, [(4, "label", dict(secret=key, kind="gcp-service-account",
-                                                 family="cloud"))])
+                                                 family="cloud", context_lines=[2, 4]))])
 
 
 def encodable(rng):
@@ -1174,7 +1178,7 @@ def main():
         probe = lab.get("encoded") or lab["secret"].split("\n")[0]
         assert probe in line, (lab, line)
     key = lambda d: (d["path"], d["line"], d["kind"])
-    order = ["path", "line", "kind", "family", "secret", "encoded"]
+    order = ["path", "line", "kind", "family", "secret", "encoded", "context_lines"]
     labels = [{f: lab[f] for f in order if f in lab} for lab in sorted(labels, key=key)]
     decoy_list = [{f: x[f] for f in ["path", "line", "kind", "text"]} for x in sorted(decoy_list, key=key)]
     with open(os.path.join(args.out, "labels.json"), "w", encoding="utf-8") as f:
