@@ -380,7 +380,8 @@ impl Scanner {
     fn passes(&self, check: &Check<'_, '_>, m: &RawMatch) -> bool {
         let rule = &self.rules.rules[m.rule];
         let text = check.text;
-        if !filters::value_passes(rule, &text[m.secret.clone()], &text[m.body.clone()]) {
+        let name = &text[m.whole.start..m.secret.start.max(m.whole.start)];
+        if !filters::value_passes(rule, &text[m.secret.clone()], &text[m.body.clone()], name) {
             return false;
         }
         let own = &self.per_rule[m.rule];

@@ -8,7 +8,8 @@
 //! 4. references to a secret instead of a secret (`reject_references`, implied by `generic`);
 //! 5. generic value checks (`generic`): a letter and a digit, no placeholder word or stopword
 //!    (`client_secret`, `production`...) standing as a word, not a UUID, not an integrity hash,
-//!    not a version pin (`pkg==1.2.3`);
+//!    not a version pin (`pkg==1.2.3`), not a hexadecimal value under a name saying it is a digest
+//!    or a commit id (`last_token_commit: <git sha>`);
 //! 6. the inline `keyfence:allow` marker on any line the secret spans ([`AllowMarkers`]).
 
 pub mod allowlist;
@@ -30,9 +31,10 @@ pub const GITLEAKS_ALLOW_MARKER: &[u8] = b"gitleaks:allow";
 
 /// True if the rule's value checks accept this secret (checks 1-5 of the module doc).
 ///
-/// `secret` is the whole secret and `body` its random part (the same bytes when the rule has no
-/// body group).
-pub fn value_passes(rule: &RuleSpec, secret: &[u8], body: &[u8]) -> bool {
+/// `secret` is the whole secret, `body` its random part (the same bytes when the rule has no
+/// body group) and `name` the text of the match before the secret (for a generic rule, the name
+/// it was assigned to).
+pub fn value_passes(rule: &RuleSpec, secret: &[u8], body: &[u8], name: &[u8]) -> bool {
     if secret.is_empty() {
         return false;
     }
@@ -51,7 +53,7 @@ pub fn value_passes(rule: &RuleSpec, secret: &[u8], body: &[u8]) -> bool {
     if (rule.reject_references || rule.generic) && is_reference(secret) {
         return false;
     }
-    if rule.generic && !generic_value_passes(secret, rule.digitless) {
+    if rule.generic && (!generic_value_passes(secret, rule.digitless) || names_a_digest(name, secret)) {
         return false;
     }
     true
@@ -72,6 +74,17 @@ fn generic_value_passes(value: &[u8], digitless: bool) -> bool {
         && generic_placeholder(value).is_none()
         && !is_uuid(value)
         && !is_integrity_hash(value)
+}
+
+/// Words that make a hexadecimal value an object id or a digest, not a credential
+/// (`last_token_commit: <git sha>`, `api_key_sha256 = <hex>`).
+const DIGEST_NAME_WORDS: &[&str] = &["sha", "commit", "hash", "digest", "checksum", "revision", "integrity"];
+
+/// True if `value` is hexadecimal and `name` says it is a digest or a commit id.
+fn names_a_digest(name: &[u8], value: &[u8]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    value.iter().all(u8::is_ascii_hexdigit)
+        && DIGEST_NAME_WORDS.iter().any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
 }
 
 /// 8-4-4-4-12 hexadecimal groups.
