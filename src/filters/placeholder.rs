@@ -21,6 +21,10 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "insert",
     "abcdefgh",
     "1234567",
+    // Published constants that are not secrets: the Azure Storage emulator's account key
+    // (https://learn.microsoft.com/en-us/azure/storage/common/storage-use-azurite#well-known-storage-account-and-key),
+    // lowercased.
+    "eby8vdm02xnocqflquwjpllmetlcdxj1",
 ];
 
 /// The first placeholder word found in `secret` (ASCII case-insensitive), if any.
