@@ -283,3 +283,22 @@ fn rules_check_validates_a_users_rule_file() {
     assert_eq!(code, 1);
     assert!(stdout.contains("needs at least 2 examples"), "{stdout}");
 }
+
+#[test]
+fn allowlist_entries_that_would_allow_everything_are_errors() {
+    for text in [
+        "[allowlist]\nstopwords = [\"\"]\n",
+        "[allowlist]\nregexes = [\"\"]\n",
+        "[allowlist]\npaths = [\" \"]\n",
+        "[allowlist]\ncommits = [\"zzz\"]\n",
+        "[allowlist]\ncondition = \"and\"\n",
+        "[[rule]]\nid = \"e\"\nregex = 'e_[0-9]{4}'\nentropy = 99\n",
+    ] {
+        let (code, stderr) = scan_with_config(text);
+        assert_eq!(code, 2, "{text:?}: {stderr}");
+        assert!(
+            stderr.starts_with("keyfence: error: ") && stderr.contains(".keyfence.toml:"),
+            "{text:?}: {stderr}"
+        );
+    }
+}

@@ -245,3 +245,27 @@ fn rules_check_accepts_a_gitleaks_file() {
     assert!(stdout.lines().all(|l| l.contains("needs at least 2")), "{stdout}");
     assert!(stderr.contains("5 rules"), "{stderr}");
 }
+
+#[test]
+fn targeted_allowlists_apply_to_rules_of_the_same_file_and_re2_braces_are_literal() {
+    let repo = Repo::new();
+    repo.write(
+        "gl.toml",
+        r#"
+[[allowlists]]
+targetRules = ["tagged"]
+regexes = ['''^0000''']
+
+[[rules]]
+id = "tagged"
+regex = '''tagged_([0-9a-z]{12})'''
+keywords = ["tagged_"]
+[[rules.allowlists]]
+regexes = ['''^\$(?:\d+|{\d+})$''', '''^\${(?:[A-Z_]+)}$''']
+"#,
+    );
+    repo.write("a.txt", format!("tagged_0000{}\ntagged_{}\n", body(1, 8), body(2, 12)));
+    let (code, found, stderr) = scan(&repo, &["--config", "gl.toml", "."]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(found, [loc("a.txt", 2, "tagged")]);
+}

@@ -127,7 +127,11 @@ fn parse(path: &Path, text: &str, depth: usize, warnings: &mut Vec<String>) -> R
             }
         }
     }
-    for (key, value) in &file {
+    // Rules first: a rule replacing a base file's rule drops the base's allowlists for it, which
+    // must not drop the targeted allowlists this file declares.
+    let mut keys: Vec<(&String, &Value)> = file.iter().collect();
+    keys.sort_by_key(|(key, _)| key.as_str() != "rules");
+    for (key, value) in keys {
         match key.as_str() {
             "extend" => {}
             "title" | "description" | "minVersion" => {}
@@ -299,6 +303,9 @@ impl Cx<'_> {
                 other => warnings.push(format!("{}: rule {id}: unknown key {other} ignored", self.name)),
             }
         }
+        // gitleaks runs a rule's regex over the whole file; a pattern that can cross lines needs
+        // keyfence's multi-line window around its keywords.
+        spec.multiline = ["\\s\\S", "\\S\\s", "(?s", "\\n", "\\r"].iter().any(|p| spec.regex.contains(p));
         if spec.regex.is_empty() {
             if spec.path_regex.is_some() {
                 warnings.push(format!("{}: rule {id} matches file names only (path without regex), which keyfence does not do; skipped", self.name));
@@ -342,6 +349,18 @@ impl Cx<'_> {
                 other => warnings.push(format!("{}: unknown key {key}.{other} ignored", self.name)),
             }
         }
+        allowlist::check_entries(&path_regexes, &regexes, &list.stopwords, &list.commits)
+            .map_err(|e| anyhow::anyhow!("{}{key}: {e:#}", self.at(key.split('.').next().unwrap_or(key))))?;
+        if path_regexes.is_empty()
+            && regexes.is_empty()
+            && list.stopwords.is_empty()
+            && list.commits.is_empty()
+        {
+            warnings.push(format!(
+                "{}: {key} has no criteria (paths, regexes, stopwords or commits): it allows nothing",
+                self.name
+            ));
+        }
         let compile = |patterns: &[String]| {
             patterns
                 .iter()
@@ -376,8 +395,74 @@ impl Cx<'_> {
     }
 }
 
-/// Rewrites what Go's RE2 accepts and Rust's regex does not: `\Q…\E` quoted literals.
+/// Rewrites what Go's RE2 accepts and Rust's regex does not: `\Q…\E` quoted literals, and a
+/// `{` that does not start a repetition (`{n}`, `{n,}`, `{n,m}`), which RE2 takes literally.
 pub fn translate_re2(pattern: &str) -> String {
+    escape_literal_braces(&translate_quoted(pattern))
+}
+
+/// Escapes each `{` outside a character class that is not the start of a repetition.
+fn escape_literal_braces(pattern: &str) -> String {
+    let bytes = pattern.as_bytes();
+    let mut out = String::with_capacity(pattern.len());
+    let (mut i, mut in_class) = (0, false);
+    while i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            b'\\' => {
+                let next = pattern[i + 1..].chars().next().map_or(0, char::len_utf8);
+                let mut end = i + 1 + next;
+                // `\p{Greek}`, `\P{L}`, `\x{263a}`: the braces belong to the escape.
+                if matches!(bytes.get(i + 1), Some(b'p' | b'P' | b'x')) && bytes.get(end) == Some(&b'{') {
+                    end = pattern[end..].find('}').map_or(pattern.len(), |close| end + close + 1);
+                }
+                out.push_str(&pattern[i..end]);
+                i = end;
+                continue;
+            }
+            b'[' if !in_class => in_class = true,
+            b']' if in_class => in_class = false,
+            b'{' if !in_class && !is_repetition(&bytes[i..]) => {
+                out.push_str("\\{");
+                i += 1;
+                continue;
+            }
+            b'}' if !in_class && !closes_repetition(&bytes[..i]) => {
+                out.push_str("\\}");
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        let len = pattern[i..].chars().next().map_or(1, char::len_utf8);
+        out.push_str(&pattern[i..i + len]);
+        i += len;
+    }
+    out
+}
+
+/// True if `rest` starts with `{n}`, `{n,}` or `{n,m}`.
+fn is_repetition(rest: &[u8]) -> bool {
+    let Some(end) = rest.iter().position(|&b| b == b'}') else { return false };
+    let inner = &rest[1..end];
+    let mut parts = inner.splitn(2, |&b| b == b',');
+    let first = parts.next().unwrap_or_default();
+    let second = parts.next();
+    !first.is_empty()
+        && first.iter().all(u8::is_ascii_digit)
+        && second.is_none_or(|s| s.iter().all(u8::is_ascii_digit))
+}
+
+/// True if the `}` after `before` closes a repetition `{n}`, `{n,}` or `{n,m}`.
+fn closes_repetition(before: &[u8]) -> bool {
+    before.iter().rposition(|&b| b == b'{').is_some_and(|open| {
+        let escaped = before[..open].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1;
+        !escaped && is_repetition(&[&before[open..], b"}"].concat())
+    })
+}
+
+/// Rewrites `\Q…\E` quoted literals as escaped text.
+fn translate_quoted(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len());
     let mut rest = pattern;
     while let Some(start) = rest.find("\\Q") {
@@ -411,5 +496,17 @@ mod tests {
         assert_eq!(translate_re2(r"\Qx.y"), r"x\.y");
         assert_eq!(translate_re2(r"\\Q"), r"\\Q");
         assert_eq!(translate_re2("plain"), "plain");
+    }
+
+    #[test]
+    fn braces_that_are_not_repetitions_are_literal() {
+        assert_eq!(translate_re2(r"^\$(?:\d+|{\d+})$"), r"^\$(?:\d+|\{\d+\})$");
+        assert_eq!(translate_re2(r"a{2,3}b{4}c{5,}"), r"a{2,3}b{4}c{5,}");
+        assert_eq!(translate_re2(r"[{}]x\{"), r"[{}]x\{");
+        assert_eq!(translate_re2(r"\${(?:env)}"), r"\$\{(?:env)\}");
+        assert_eq!(translate_re2(r"\p{L}{12,}\x{41}"), r"\p{L}{12,}\x{41}");
+        for pattern in [r"^\$(?:\d+|{\d+})$", r"\${(?:[A-Z_]+)}", r"x{,3}"] {
+            regex::Regex::new(&translate_re2(pattern)).unwrap_or_else(|e| panic!("{pattern}: {e}"));
+        }
     }
 }

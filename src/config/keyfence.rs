@@ -127,6 +127,10 @@ impl AllowlistSpec {
             let first_bad = self.paths.iter().find(|p| PathMatcher::new(&[(*p).clone()], &[]).is_err());
             anyhow::anyhow!("{}{e:#}", at(first_bad.map_or("", String::as_str)))
         })?;
+        let mut all_regexes = self.regexes.clone();
+        all_regexes.extend(self.lines.iter().cloned());
+        allowlist::check_entries(&self.paths, &all_regexes, &self.stopwords, &self.commits)
+            .map_err(|e| anyhow::anyhow!("{}[allowlist] {e:#}", at("allowlist")))?;
         let condition = Condition::parse(self.condition.as_deref().unwrap_or("or"))
             .map_err(|e| anyhow::anyhow!("{}{e:#}", at("condition")))?;
         let _ = &self.description;
@@ -170,6 +174,11 @@ pub fn load(name: &str, text: &str) -> Result<Config> {
     let mut allowlists = Allowlists::default();
     if !global.is_empty() {
         allowlists.global.push(global.compile(name, text)?);
+    } else if global.condition.is_some() || global.description.is_some() {
+        bail!(
+            "{}[allowlist] has no criteria (paths, regexes, lines, stopwords or commits)",
+            place(name, text, "[allowlist]")
+        );
     }
     for (id, spec) in &global.rules {
         if !rules.rules.iter().any(|r| r.id == *id) {

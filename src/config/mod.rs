@@ -179,6 +179,9 @@ pub fn validate_rules(name: &str, text: &str, rules: &RuleSet, own: &HashSet<Str
             Some(line) => format!("{name}:{line}: "),
             None => format!("{name}: "),
         };
+        if let Some(entropy) = rule.entropy.filter(|e| !(0.0..=8.0).contains(e)) {
+            anyhow::bail!("{at}rule {}: entropy {entropy} is outside 0-8 bits per byte", rule.id);
+        }
         crate::matcher::compile_rule_regex(rule).map_err(|err| anyhow::anyhow!("{at}{err:#}"))?;
         let regexes: Vec<String> = rule.path_regex.iter().cloned().collect();
         crate::filters::allowlist::PathMatcher::new(&rule.paths, &regexes)

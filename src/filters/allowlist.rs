@@ -71,6 +71,27 @@ pub fn compile(pattern: &str, what: &str) -> Result<Regex> {
     })
 }
 
+/// Checks an allowlist's entries: an empty path, regex or stopword would allow every finding,
+/// and a commit must be hexadecimal. Errors name the entry's kind.
+pub fn check_entries(
+    paths: &[String],
+    regexes: &[String],
+    stopwords: &[String],
+    commits: &[String],
+) -> Result<()> {
+    for (kind, entries) in
+        [("paths", paths), ("regexes", regexes), ("stopwords", stopwords), ("commits", commits)]
+    {
+        if entries.iter().any(|e| e.trim().is_empty()) {
+            bail!("an empty entry in {kind} would allow every finding");
+        }
+    }
+    if let Some(bad) = commits.iter().find(|c| !c.trim().bytes().all(|b| b.is_ascii_hexdigit())) {
+        bail!("commits: {bad:?} is not a commit id (hexadecimal)");
+    }
+    Ok(())
+}
+
 /// How an allowlist's criteria combine.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Condition {
