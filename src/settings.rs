@@ -45,6 +45,8 @@ pub struct ScanSettings {
     pub quiet: bool,
     /// Baseline file whose findings are hidden.
     pub baseline: Option<PathBuf>,
+    /// The configuration file in force, if any (named in the summary).
+    pub config_file: Option<PathBuf>,
 }
 
 impl ScanSettings {
@@ -72,6 +74,11 @@ impl ScanSettings {
         } else {
             Target::Paths(args.paths)
         };
+        let max_file_size_source = match (args.max_file_size, config.max_file_size) {
+            (Some(_), _) => "--max-file-size or KEYFENCE_MAX_FILE_SIZE",
+            (None, Some(_)) => "[scan] max_file_size in the configuration",
+            (None, None) => "--max-file-size",
+        };
         let max_file_size = args.max_file_size.or(config.max_file_size).unwrap_or(DEFAULT_MAX_FILE_SIZE);
         if max_file_size == 0 {
             return Err(Hinted::new(
@@ -85,6 +92,7 @@ impl ScanSettings {
             source: SourceOptions {
                 max_file_size: max_file_size.saturating_mul(1024 * 1024),
                 oversized_is_error: staged,
+                limit_source: max_file_size_source,
             },
             format: args.format,
             report_file: args.report,
@@ -92,6 +100,7 @@ impl ScanSettings {
             color: wants_color(args.color),
             quiet: args.quiet,
             baseline: args.baseline.or_else(|| config.baseline.clone()),
+            config_file: config.source.clone(),
         })
     }
 }

@@ -302,3 +302,23 @@ fn allowlist_entries_that_would_allow_everything_are_errors() {
         );
     }
 }
+
+#[test]
+fn the_configuration_is_the_scanned_repositorys_and_the_summary_names_it() {
+    let here = Repo::new();
+    let other = Repo::new();
+    other.write(".keyfence.toml", "[rules]\ndisable = [\"servicetitan-app-key\"]\n");
+    other.write("a.env", format!("K={}\n", app_key(1)));
+    let target = other.path().to_str().unwrap();
+    let (code, _, stderr) = run(here.keyfence().args(["scan", target]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("configuration ") && stderr.contains(".keyfence.toml"), "{stderr}");
+
+    // Outside any repository, the scanned folder's own file counts.
+    let plain = tempfile::tempdir().unwrap();
+    std::fs::write(plain.path().join(".keyfence.toml"), "[rules]\ndisable = [\"servicetitan-app-key\"]\n")
+        .unwrap();
+    std::fs::write(plain.path().join("a.env"), format!("K={}\n", app_key(2))).unwrap();
+    let (code, _, stderr) = run(here.keyfence().args(["scan", plain.path().to_str().unwrap()]));
+    assert_eq!(code, 0, "{stderr}");
+}

@@ -30,7 +30,7 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
     if let Some(file) = &args.check {
         return check(file);
     }
-    let config = crate::config::Config::discover(args.config.as_deref())?;
+    let config = crate::config::Config::discover(args.config.as_deref(), None)?;
     for warning in &config.warnings {
         crate::say!("keyfence: warning: {warning}");
     }

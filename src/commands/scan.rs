@@ -17,6 +17,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
@@ -89,9 +90,12 @@ pub fn write_baseline(args: BaselineArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The configuration for `args` (see [`Config::discover`]), its warnings printed.
+/// The configuration for `args` (see [`Config::discover`]): the one of the repository of the
+/// first path scanned, or of the current one; its warnings printed.
 fn load_config(args: &ScanArgs) -> Result<Config> {
-    let config = Config::discover(args.config.as_deref())?;
+    let git_target = args.staged || args.commits.is_some() || args.all_history;
+    let near = args.paths.first().filter(|p| !git_target && p.as_os_str() != "-");
+    let config = Config::discover(args.config.as_deref(), near.map(PathBuf::as_path))?;
     for warning in &config.warnings {
         crate::say!("keyfence: warning: {warning}");
     }
@@ -264,10 +268,12 @@ fn print_summary(settings: &ScanSettings, findings: &[Finding], scanned: usize, 
         );
         return;
     }
+    let config =
+        settings.config_file.as_ref().map(|c| format!("; configuration {}", c.display())).unwrap_or_default();
     if findings.is_empty() {
         if !settings.quiet {
             crate::say!(
-                "keyfence: no secrets found ({scanned} {} scanned)",
+                "keyfence: no secrets found ({scanned} {} scanned{config})",
                 plural(scanned, unit, &format!("{unit}s"))
             );
         }
@@ -275,7 +281,7 @@ fn print_summary(settings: &ScanSettings, findings: &[Finding], scanned: usize, 
     }
     let files = findings.iter().map(|f| f.path.as_str()).collect::<BTreeSet<_>>().len();
     let what = format!(
-        "{} {} in {files} {}",
+        "{} {} in {files} {}{config}",
         findings.len(),
         plural(findings.len(), "secret", "secrets"),
         plural(

@@ -85,13 +85,14 @@ impl Config {
     }
 
     /// Finds and loads the configuration (see the module doc for the order). `cli` is
-    /// `--config`.
-    pub fn discover(cli: Option<&Path>) -> Result<Config> {
+    /// `--config`; `near` is what is scanned (a file or folder; `None`: the current directory),
+    /// whose repository root (or, outside a repository, the folder itself) holds the file.
+    pub fn discover(cli: Option<&Path>, near: Option<&Path>) -> Result<Config> {
         let from_env = std::env::var_os(CONFIG_ENV).filter(|v| !v.is_empty()).map(PathBuf::from);
         if let Some(path) = cli.map(Path::to_path_buf).or(from_env) {
             return Config::load(&path);
         }
-        let Some(root) = repository_root() else {
+        let Some(root) = config_folder(near) else {
             return Config::builtin();
         };
         for name in [DEFAULT_FILE, GITLEAKS_FILE] {
@@ -109,7 +110,7 @@ impl Config {
         let text = std::fs::read_to_string(path).map_err(|err| {
             Hinted::new(
                 format!("cannot read the configuration {}: {err}", path.display()),
-                "check the path given by --config or KEYFENCE_CONFIG",
+                "the file must be readable UTF-8 TOML (given by --config, KEYFENCE_CONFIG, or found at the repository root)",
             )
         })?;
         let name = path.display().to_string();
@@ -133,10 +134,21 @@ impl Config {
     }
 }
 
-/// The top of the work tree around the current directory: the nearest folder holding `.git`.
-fn repository_root() -> Option<PathBuf> {
-    let cwd = std::env::current_dir().ok()?;
-    cwd.ancestors().find(|dir| dir.join(".git").exists()).map(Path::to_path_buf)
+/// Where the configuration file is looked for: the top of the work tree holding `near` (a
+/// folder, or a file's folder; default the current directory, or `GIT_WORK_TREE` when git set
+/// it for a hook), i.e. the nearest folder with a `.git`; outside a repository, the folder
+/// itself.
+fn config_folder(near: Option<&Path>) -> Option<PathBuf> {
+    let start = match near {
+        Some(path) if path.is_dir() => path.to_path_buf(),
+        Some(path) => {
+            path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf()
+        }
+        None => std::env::var_os("GIT_WORK_TREE").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".")),
+    };
+    let start = std::path::absolute(&start).ok()?;
+    let root = start.ancestors().find(|dir| dir.join(".git").exists()).map(Path::to_path_buf);
+    Some(root.unwrap_or(start))
 }
 
 /// A TOML error as `FILE:LINE: message` on one line.

@@ -256,14 +256,16 @@ pub struct SourceOptions {
     /// Whether an oversized text file is an error (the staged change: the hook fails closed)
     /// rather than a warning (directories and history, where the limit is a policy).
     pub oversized_is_error: bool,
+    /// Where the limit was set (an option, or the configuration), for the message.
+    pub limit_source: &'static str,
 }
 
 impl SourceOptions {
     /// Records that the text file or blob `what` (`size` bytes) was not scanned for its size.
     pub fn report_oversized(&self, diagnostics: &Diagnostics, what: &str, size: u64) {
         let message = format!(
-            "{what} was not scanned: {size} bytes is over the {} byte limit (--max-file-size or KEYFENCE_MAX_FILE_SIZE, in MiB)",
-            self.max_file_size
+            "{what} was not scanned: {size} bytes is over the {} byte limit (set by {}, in MiB)",
+            self.max_file_size, self.limit_source
         );
         if self.oversized_is_error {
             diagnostics.error(message);
