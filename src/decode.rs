@@ -151,10 +151,48 @@ fn base64_runs(text: &[u8], out: &mut Vec<Decoded>) {
             end += 1;
         }
         if end - start >= MIN_BASE64_RUN {
-            push_base64(text, start..end, out);
+            match wrapped_continuation(text, start, end) {
+                Some((last_end, joined)) => push_base64_bytes(start..last_end, &joined, out),
+                None => push_base64(text, start..end, out),
+            }
+            end = end.max(out.last().map_or(end, |d| d.range.end));
         }
         sample = end + SAMPLE_STRIDE;
     }
+}
+
+/// Shortest line of a wrapped base64 block (the `base64` tool wraps at 76, PEM at 64).
+const MIN_WRAP_WIDTH: usize = 60;
+
+/// If the run `start..end` fills its line and the next lines continue it (base64 wrapped at a
+/// fixed width, as `base64` prints it), the end of the block and its characters joined; `None`
+/// for a run that is not the first line of such a block.
+fn wrapped_continuation(text: &[u8], start: usize, end: usize) -> Option<(usize, Vec<u8>)> {
+    let width = end - start;
+    let at_line_end = |at: usize| text.get(at..).is_some_and(|r| r.starts_with(b"\n") || r.starts_with(b"\r\n"));
+    if width < MIN_WRAP_WIDTH || text[start..end].contains(&b'=') || !at_line_end(end) {
+        return None;
+    }
+    let indent = start - text[..start].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let mut joined = text[start..end].to_vec();
+    let (mut line_end, mut next) = (end, end + if text[end] == b'\r' { 2 } else { 1 });
+    while joined.len() < MAX_SEGMENT {
+        let line_start = next + indent;
+        if line_start > text.len() || !text[next..line_start].iter().all(|b| b.is_ascii_whitespace()) {
+            break;
+        }
+        let run = base64_value_end(text, line_start) - line_start;
+        if run == 0 || run > width || (run < width && !at_line_end(line_start + run) && line_start + run != text.len()) {
+            break;
+        }
+        joined.extend_from_slice(&text[line_start..line_start + run]);
+        line_end = line_start + run;
+        if run < width || !at_line_end(line_end) || text[line_start..line_end].contains(&b'=') {
+            break;
+        }
+        next = line_end + if text[line_end] == b'\r' { 2 } else { 1 };
+    }
+    (line_end > end).then_some((line_end, joined))
 }
 
 /// `Basic <base64>` (HTTP basic authentication) at each offset of `basic ` in `at`.
@@ -228,10 +266,14 @@ fn base64_value_end(text: &[u8], start: usize) -> usize {
 /// Decodes `text[range]` if its first bytes decode to text, then all of it; pushes it if the
 /// result is mostly printable.
 fn push_base64(text: &[u8], range: Range<usize>, out: &mut Vec<Decoded>) {
-    if range.len() > MAX_SEGMENT {
+    push_base64_bytes(range.clone(), &text[range], out);
+}
+
+/// Decodes `encoded` (the base64 text at `range`) as [`push_base64`] does.
+fn push_base64_bytes(range: Range<usize>, encoded: &[u8], out: &mut Vec<Decoded>) {
+    if encoded.len() > MAX_SEGMENT {
         return;
     }
-    let encoded = &text[range.clone()];
     let head = &encoded[..encoded.len().min(32) / 4 * 4];
     if !head.is_empty() && !base64_decode(head).is_some_and(|h| mostly_printable(&h)) {
         return;
@@ -291,11 +333,26 @@ pub fn percent_decode(encoded: &[u8]) -> Vec<u8> {
     out
 }
 
-/// At least 95% printable ASCII or whitespace, and not empty.
+/// At least 95% of the characters are printable (any script) or whitespace, and there is one.
 fn mostly_printable(bytes: &[u8]) -> bool {
-    let printable =
-        bytes.iter().filter(|&&b| (0x20..0x7f).contains(&b) || matches!(b, b'\n' | b'\r' | b'\t')).count();
-    !bytes.is_empty() && printable * 20 >= bytes.len() * 19
+    // Characters, not bytes: UTF-8 text in any language is text. A sequence cut at the end (a
+    // decoded head stops anywhere) is not held against it.
+    let (mut good, mut bad) = (0usize, 0usize);
+    let mut chunks = bytes.utf8_chunks().peekable();
+    while let Some(chunk) = chunks.next() {
+        for c in chunk.valid().chars() {
+            if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
+                bad += 1;
+            } else {
+                good += 1;
+            }
+        }
+        let cut_at_end = chunks.peek().is_none() && chunk.invalid().len() < 4;
+        if !cut_at_end {
+            bad += chunk.invalid().len();
+        }
+    }
+    good > 0 && bad * 20 <= (good + bad)
 }
 
 /// Byte ranges of the lines of `text`, without their newline.
@@ -324,6 +381,34 @@ mod tests {
         assert_eq!(base64_decode(b"-_-_").unwrap(), base64_decode(b"+/+/").unwrap());
         assert!(base64_decode(b"a").is_none());
         assert!(base64_decode(b"a*bc").is_none());
+    }
+
+    #[test]
+    fn wrapped_base64_and_utf8_text_are_decoded_whole() {
+        // The token is put together at run time so this file holds none.
+        let plain = format!(
+            "{{\"name\":\"Müller Größe café\",\"token\":\"{}{}\"}} and more text to wrap",
+            "ghp_", "p7CgQ0PBQFI14zGtSnovm14TUOizwd1iaeOV"
+        );
+        let encoded: String = {
+            const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+            let mut out = String::new();
+            for chunk in plain.as_bytes().chunks(3) {
+                let n = chunk.iter().enumerate().fold(0u32, |acc, (i, &b)| acc | (b as u32) << (16 - 8 * i));
+                for i in 0..=chunk.len() {
+                    out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+                }
+            }
+            while out.len() % 4 != 0 {
+                out.push('=');
+            }
+            out
+        };
+        let wrapped: Vec<&str> = encoded.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
+        let text = format!("data: |\n  {}\nnext: 1\n", wrapped.join("\n  "));
+        let found = segments(text.as_bytes(), None);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].bytes, plain.as_bytes());
     }
 
     #[test]
