@@ -41,6 +41,14 @@ pub struct Hints {
 }
 
 impl Hints {
+    /// The hints that fall in `range`, with offsets relative to its start.
+    pub fn within(&self, range: Range<usize>) -> Hints {
+        Hints {
+            basic: self.basic.iter().filter(|&&at| range.contains(&at)).map(|at| at - range.start).collect(),
+            kubernetes: self.kubernetes,
+        }
+    }
+
     /// Finds the context keywords in `text` by itself (for short decoded texts, which the
     /// matcher's pass did not see).
     pub fn search(text: &[u8]) -> Hints {
@@ -169,7 +177,8 @@ const MIN_WRAP_WIDTH: usize = 60;
 /// for a run that is not the first line of such a block.
 fn wrapped_continuation(text: &[u8], start: usize, end: usize) -> Option<(usize, Vec<u8>)> {
     let width = end - start;
-    let at_line_end = |at: usize| text.get(at..).is_some_and(|r| r.starts_with(b"\n") || r.starts_with(b"\r\n"));
+    let at_line_end =
+        |at: usize| text.get(at..).is_some_and(|r| r.starts_with(b"\n") || r.starts_with(b"\r\n"));
     if width < MIN_WRAP_WIDTH || text[start..end].contains(&b'=') || !at_line_end(end) {
         return None;
     }
@@ -182,7 +191,10 @@ fn wrapped_continuation(text: &[u8], start: usize, end: usize) -> Option<(usize,
             break;
         }
         let run = base64_value_end(text, line_start) - line_start;
-        if run == 0 || run > width || (run < width && !at_line_end(line_start + run) && line_start + run != text.len()) {
+        if run == 0
+            || run > width
+            || (run < width && !at_line_end(line_start + run) && line_start + run != text.len())
+        {
             break;
         }
         joined.extend_from_slice(&text[line_start..line_start + run]);
@@ -404,7 +416,8 @@ mod tests {
             }
             out
         };
-        let wrapped: Vec<&str> = encoded.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
+        let wrapped: Vec<&str> =
+            encoded.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
         let text = format!("data: |\n  {}\nnext: 1\n", wrapped.join("\n  "));
         let found = segments(text.as_bytes(), None);
         assert_eq!(found.len(), 1, "{found:?}");

@@ -42,7 +42,8 @@ struct Check<'t, 'f> {
     text: &'t [u8],
     path: &'f str,
     commit: Option<&'f str>,
-    markers: &'f AllowMarkers,
+    /// The allow markers of the text, found on first use (most texts have no candidate).
+    markers: &'f dyn Fn() -> &'f AllowMarkers,
     lines: &'f dyn Fn() -> &'f LineIndex<'t>,
     /// Per rule: false if the rule's path scope excludes this fragment.
     in_scope: &'f [bool],
@@ -191,8 +192,16 @@ impl Scanner {
             Some(added) => windows(lines(), added),
             None => std::iter::once(0..text.len()).collect(),
         };
-        let markers =
-            if self.honor_allow_marker { AllowMarkers::find(text, lines) } else { AllowMarkers::default() };
+        let markers = OnceCell::new();
+        let markers = || {
+            markers.get_or_init(|| {
+                if self.honor_allow_marker {
+                    AllowMarkers::find(text, lines)
+                } else {
+                    AllowMarkers::default()
+                }
+            })
+        };
         let check = Check {
             text,
             path,
@@ -203,10 +212,25 @@ impl Scanner {
         };
         let mut accepted: Vec<RawMatch> = Vec::new();
         let mut decoded: Vec<(Range<usize>, Finding)> = Vec::new();
+        // Encoded segments are looked for on the added lines only (a finding must touch one),
+        // not in the context around them.
+        let added_ranges: Option<Vec<Range<usize>>> = fragment
+            .added_lines
+            .as_ref()
+            .map(|added| added.ranges().map(|(first, last)| lines().byte_range(first, last)).collect());
         for window in windows {
             let (matches, hints) = self.accepted_matches(&check, window.clone());
             accepted.extend(matches);
-            decoded.extend(self.decoded_findings(&check, window, &hints));
+            match &added_ranges {
+                None => decoded.extend(self.decoded_findings(&check, window, &hints)),
+                Some(ranges) => {
+                    for range in ranges.iter().filter(|r| r.start < window.end && r.end > window.start) {
+                        let part = range.start.max(window.start)..range.end.min(window.end);
+                        let hints = hints.within(part.start - window.start..part.end - window.start);
+                        decoded.extend(self.decoded_findings(&check, part, &hints));
+                    }
+                }
+            }
         }
         // Encoded text and its decoding can both match. A provider rule's finding on the encoded
         // text (the jwt rule on a token whose payload holds a client id) covers the decoded ones;
@@ -269,7 +293,7 @@ impl Scanner {
             let range = segment.range.start + window.start..segment.range.end + window.start;
             let lines = (check.lines)();
             let (first, last) = (lines.line_of(range.start), lines.line_of(range.end - 1));
-            if check.markers.covers(first, last) {
+            if (check.markers)().covers(first, last) {
                 continue;
             }
             // The segment's lines are the context, cut to DECODE_CONTEXT bytes on each side (a
@@ -319,7 +343,9 @@ impl Scanner {
         rewritten.extend_from_slice(&text[range.end..line.end]);
         let lines = OnceCell::new();
         let lines = || lines.get_or_init(|| LineIndex::new(&rewritten));
-        let inner = Check { text: &rewritten, lines: &lines, markers: &AllowMarkers::default(), ..*check };
+        let no_markers = AllowMarkers::default();
+        let no_markers = || &no_markers;
+        let inner = Check { text: &rewritten, lines: &lines, markers: &no_markers, ..*check };
         let encoded = &text[range.clone()];
         for found in self.accepted_matches(&inner, 0..rewritten.len()).0 {
             let secret = &rewritten[found.secret.clone()];
@@ -401,11 +427,12 @@ impl Scanner {
                 return false;
             }
         }
-        if check.markers.is_empty() {
+        let markers = (check.markers)();
+        if markers.is_empty() {
             return true;
         }
         let lines = (check.lines)();
-        !check.markers.covers(lines.line_of(m.secret.start), lines.line_of(m.secret.end - 1))
+        !markers.covers(lines.line_of(m.secret.start), lines.line_of(m.secret.end - 1))
     }
 
     fn finding(&self, text: &[u8], path: &str, m: &RawMatch, lines: &LineIndex<'_>) -> Finding {

@@ -47,6 +47,8 @@ pub struct ScanSettings {
     pub baseline: Option<PathBuf>,
     /// The configuration file in force, if any (named in the summary).
     pub config_file: Option<PathBuf>,
+    /// `[org] security_contact`: whom the summary tells the user to inform about a leak.
+    pub security_contact: Option<String>,
 }
 
 impl ScanSettings {
@@ -101,6 +103,7 @@ impl ScanSettings {
             quiet: args.quiet,
             baseline: args.baseline.or_else(|| config.baseline.clone()),
             config_file: config.source.clone(),
+            security_contact: config.org.as_ref().and_then(|o| o.security_contact.clone()),
         })
     }
 }

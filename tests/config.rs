@@ -234,11 +234,17 @@ fn a_missing_config_file_is_an_error() {
 }
 
 #[test]
-fn the_org_section_is_accepted() {
+fn the_org_section_is_accepted_and_its_contact_is_named_with_findings() {
     let (code, stderr) = scan_with_config(
-        "[org]\nname = \"Acme HVAC\"\ntenants = [\"123456789\"]\nsecurity_contact = \"sec@acme.invalid\"\n",
+        "[org]\nname = \"Acme HVAC\"\ntenants = [\"123456789\", 1234567890]\nsecurity_contact = \"sec@acme.invalid\"\n",
     );
     assert_eq!(code, 0, "{stderr}");
+    let repo = Repo::new();
+    repo.write(".keyfence.toml", "[org]\nsecurity_contact = \"sec@acme.invalid\"\n");
+    repo.write("a.env", format!("K={}\n", app_key(1)));
+    let (code, _, stderr) = run(repo.keyfence().args(["scan", "."]));
+    assert_eq!(code, 1);
+    assert!(stderr.contains("tell sec@acme.invalid"), "{stderr}");
 }
 
 #[test]
@@ -258,7 +264,7 @@ fn rules_check_validates_a_users_rule_file() {
     repo.write("good.toml", ACME_RULE);
     let (code, _, stderr) = run(repo.keyfence().args(["rules", "--check", "good.toml"]));
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("1 rules, 4 examples checked, 0 problems"), "{stderr}");
+    assert!(stderr.contains("1 rule, 4 examples checked, 0 problems"), "{stderr}");
 
     // An example that the regex does not find, and a negative example that it does.
     let broken = ACME_RULE

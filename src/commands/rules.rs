@@ -59,7 +59,11 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
             writeln!(out, "{} ({}) {}", row.id, row.severity, row.description)?;
             writeln!(out, "  breaks     {}: {}", row.faq.id, row.faq.rule)?;
             writeln!(out, "             {}", row.faq.url)?;
-            writeln!(out, "  format     {}", row.reference)
+            if row.reference.is_empty() {
+                Ok(())
+            } else {
+                writeln!(out, "  format     {}", row.reference)
+            }
         }),
     };
     match written {
@@ -73,6 +77,13 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
 /// output, one per line, and make the exit status 1.
 fn check(file: &Path) -> Result<ExitCode> {
     let loaded = crate::config::load_rule_file(file)?;
+    if loaded.own_rules.is_empty() {
+        return Err(crate::error::Hinted::new(
+            format!("{} defines no rules ([[rule]] or, in a gitleaks file, [[rules]])", file.display()),
+            "`keyfence rules --check` checks the rules a file defines",
+        )
+        .into());
+    }
     let problems = crate::rules::check::check_examples(&loaded.rules, |id| loaded.own_rules.contains(id))?;
     let mut out = std::io::stdout().lock();
     for problem in &problems {
@@ -86,11 +97,13 @@ fn check(file: &Path) -> Result<ExitCode> {
         .filter(|r| loaded.own_rules.contains(&r.id))
         .map(|r| r.examples.len() + r.negative_examples.len())
         .sum();
+    let count = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     crate::say!(
-        "keyfence: {}: {} rules, {examples} examples checked, {} problems",
+        "keyfence: {}: {}, {} checked, {}",
         file.display(),
-        loaded.own_rules.len(),
-        problems.len()
+        count(loaded.own_rules.len(), "rule", "rules"),
+        count(examples, "example", "examples"),
+        count(problems.len(), "problem", "problems")
     );
     Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -298,6 +298,9 @@ fn print_summary(settings: &ScanSettings, findings: &[Finding], scanned: usize, 
     } else {
         crate::say!("keyfence: {what}.");
     }
+    if let Some(contact) = &settings.security_contact {
+        crate::say!("  If a secret was ever pushed or shared, tell {contact}.");
+    }
     crate::say!(
         "  A false positive? Add `keyfence:allow` in a comment on its line, or accept it in a baseline."
     );

@@ -158,6 +158,8 @@ pub fn load(name: &str, text: &str) -> Result<Config> {
     let mut rules = if file.rules.use_default { RuleSet::builtin()? } else { RuleSet::builtin_faqs()? };
     rules.rules.retain(|r| !own_rules.contains(&r.id));
     rules.rules.extend(file.rule);
+    // A catalog entry with a built-in id replaces it, like a rule does.
+    rules.faqs.retain(|f| !file.faq.iter().any(|own| own.id == f.id));
     rules.faqs.extend(file.faq);
     for id in &file.rules.disable {
         let before = rules.rules.len();

@@ -37,12 +37,31 @@ pub struct Org {
     /// The organization's name.
     #[serde(default)]
     pub name: Option<String>,
-    /// ServiceTitan tenant ids (9-10 digits) the organization owns.
-    #[serde(default)]
+    /// ServiceTitan tenant ids (9-10 digits) the organization owns, written as strings or numbers.
+    #[serde(default, deserialize_with = "tenant_ids")]
     pub tenants: Vec<String>,
-    /// Whom to tell about a leak (an e-mail address or a channel), printed with findings.
+    /// Whom to tell about a leak (an e-mail address or a channel), printed in the summary of a
+    /// scan with findings.
     #[serde(default)]
     pub security_contact: Option<String>,
+}
+
+/// Tenant ids as TOML strings or integers.
+fn tenant_ids<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Id {
+        Text(String),
+        Number(u64),
+    }
+    let ids = Vec::<Id>::deserialize(deserializer)?;
+    Ok(ids
+        .into_iter()
+        .map(|id| match id {
+            Id::Text(text) => text,
+            Id::Number(number) => number.to_string(),
+        })
+        .collect())
 }
 
 /// A configuration, resolved: the rules in force and everything that filters their findings.

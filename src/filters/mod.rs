@@ -80,11 +80,15 @@ fn generic_value_passes(value: &[u8], digitless: bool) -> bool {
 /// (`last_token_commit: <git sha>`, `api_key_sha256 = <hex>`).
 const DIGEST_NAME_WORDS: &[&str] = &["sha", "commit", "hash", "digest", "checksum", "revision", "integrity"];
 
-/// True if `value` is hexadecimal and `name` says it is a digest or a commit id.
+/// True if `value` is hexadecimal and `name` says it is a digest or a commit id, or names a
+/// password while the value has a digest's length (a stored hash such as a SHA-256 of the
+/// password, which is what test fixtures and user tables hold).
 fn names_a_digest(name: &[u8], value: &[u8]) -> bool {
     let lower = name.to_ascii_lowercase();
+    let says = |words: &[&str]| words.iter().any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some());
     value.iter().all(u8::is_ascii_hexdigit)
-        && DIGEST_NAME_WORDS.iter().any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+        && (says(DIGEST_NAME_WORDS)
+            || says(&["pass", "pwd"]) && [32, 40, 56, 64, 96, 128].contains(&value.len()))
 }
 
 /// 8-4-4-4-12 hexadecimal groups.

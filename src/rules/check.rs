@@ -48,11 +48,15 @@ pub fn check_examples(all: &RuleSet, check: impl Fn(&str) -> bool) -> Result<Vec
         for example in &rule.examples {
             let found = scan(&alone, &example.text);
             if !found.iter().any(|(_, secret)| *secret == example.secret) {
+                let lower = example.text.to_ascii_lowercase();
+                let no_keyword = !rule.keywords.is_empty()
+                    && !rule.keywords.iter().any(|k| lower.contains(&k.to_ascii_lowercase()));
                 problem(format!(
-                    "example {:?} should yield secret {:?}, got {:?}",
+                    "example {:?} should yield secret {:?}, got {:?}{}",
                     example.text,
                     example.secret,
-                    found.iter().map(|(_, s)| s).collect::<Vec<_>>()
+                    found.iter().map(|(_, s)| s).collect::<Vec<_>>(),
+                    if no_keyword { " (none of the rule's keywords occurs in it)" } else { "" }
                 ));
                 continue;
             }
