@@ -161,6 +161,22 @@ impl Scanner {
         self
     }
 
+    /// When findings in one blob may stand for the same blob elsewhere: not at another path if a
+    /// rule or allowlist looks at paths, never if an allowlist looks at commits.
+    pub fn reuse(&self) -> crate::sources::Reuse {
+        let lists = || self.global.iter().chain(self.per_rule.iter().flatten());
+        if lists().any(|l| !l.commits.is_empty()) {
+            crate::sources::Reuse::Never
+        } else if !self.skip_paths.is_empty()
+            || self.scopes.iter().any(Option::is_some)
+            || lists().any(|l| !l.paths.is_empty())
+        {
+            crate::sources::Reuse::SamePath
+        } else {
+            crate::sources::Reuse::Anywhere
+        }
+    }
+
     /// The rules in force.
     pub fn rules(&self) -> &RuleSet {
         &self.rules

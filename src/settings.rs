@@ -95,6 +95,7 @@ impl ScanSettings {
                 max_file_size: max_file_size.saturating_mul(1024 * 1024),
                 oversized_is_error: staged,
                 limit_source: max_file_size_source,
+                reuse: crate::sources::Reuse::Anywhere,
             },
             format: args.format,
             report_file: args.report,

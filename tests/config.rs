@@ -328,3 +328,31 @@ fn the_configuration_is_the_scanned_repositorys_and_the_summary_names_it() {
     let (code, _, stderr) = run(here.keyfence().args(["scan", plain.path().to_str().unwrap()]));
     assert_eq!(code, 0, "{stderr}");
 }
+
+#[test]
+fn history_applies_path_and_commit_allowlists_to_each_copy_of_a_blob() {
+    let repo = Repo::new();
+    let line = format!("K={}\n", app_key(1));
+    repo.write(".keyfence.toml", "[allowlist]\npaths = [\"*.snap\"]\n");
+    repo.write("a.snap", &line);
+    repo.write("z.txt", &line);
+    repo.commit_all("same content at two paths");
+    let (code, stdout, stderr) = run(repo.keyfence().args(["scan", "--all-history", "--format", "json"]));
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(locations(&stdout), [loc("z.txt", 1, "servicetitan-app-key")]);
+
+    // The same blob added again by a later commit, whose predecessor is allowlisted.
+    let first = String::from_utf8(repo.git(&["rev-parse", "HEAD"]).stdout).unwrap().trim().to_owned();
+    repo.write(".keyfence.toml", format!("[allowlist]\ncommits = [\"{first}\"]\n"));
+    repo.git(&["rm", "-q", "a.snap", "z.txt"]);
+    repo.commit_all("remove");
+    repo.write("z.txt", &line);
+    repo.commit_all("back again");
+    let (_, stdout, stderr) = run(repo.keyfence().args(["scan", "--all-history", "--format", "json"]));
+    let commits: Vec<String> = crate::common::json_findings(&stdout)
+        .iter()
+        .map(|f| f["commit"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(commits.len(), 1, "{stdout}{stderr}");
+    assert_ne!(commits[0], first);
+}

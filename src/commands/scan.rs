@@ -26,9 +26,10 @@ use std::sync::{Mutex, OnceLock};
 /// scanned: fail closed, even when findings were printed).
 pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let config = load_config(&args)?;
-    let settings = ScanSettings::resolve(args, &config)?;
+    let mut settings = ScanSettings::resolve(args, &config)?;
     let baseline = settings.baseline.as_deref().map(Baseline::load).transpose()?;
     let scanner = scanner(config)?;
+    settings.source.reuse = scanner.reuse();
     let diagnostics = Diagnostics::default();
     let mut outcome = collect(&scanner, &settings, &diagnostics)?;
 
@@ -63,8 +64,9 @@ pub fn write_baseline(args: BaselineArgs) -> Result<ExitCode> {
         .into());
     }
     let config = load_config(&args.scan)?;
-    let settings = ScanSettings::resolve(args.scan, &config)?;
+    let mut settings = ScanSettings::resolve(args.scan, &config)?;
     let scanner = scanner(config)?;
+    settings.source.reuse = scanner.reuse();
     let diagnostics = Diagnostics::default();
     let outcome = collect(&scanner, &settings, &diagnostics)?;
     let errors = print_diagnostics(&diagnostics);

@@ -13,7 +13,7 @@
 
 use super::gitdiff::{self, BlobChange};
 use super::keyfenceignore::KeyfenceIgnore;
-use super::{repo, CommitInfo, Diagnostics, Fragment, LineSet, Provenance, SourceOptions};
+use super::{repo, CommitInfo, Diagnostics, Fragment, LineSet, Provenance, Reuse, SourceOptions};
 use crate::error::Hinted;
 use crate::finding::Finding;
 use anyhow::{Context, Result};
@@ -211,8 +211,9 @@ fn check_shallow_boundary(repo: &Repository, commits: &[Oid]) -> Result<()> {
     Ok(())
 }
 
-/// (old blob or zero, new blob): what one file change of one commit is.
-type BlobPair = (Oid, Oid);
+/// (old blob or zero, new blob, path hash): what one file change of one commit is; the path's
+/// hash is 0 unless findings depend on the path (see [`Reuse`]). when findings depend on the path (see [`Reuse`]).
+type BlobPair = (Oid, Oid, u64);
 
 /// Remembered blob pairs: findings of pairs that had some, and a capped set of clean ones.
 #[derive(Default)]
@@ -222,12 +223,24 @@ struct Memo {
 }
 
 impl Memo {
-    fn key(change: &BlobChange) -> BlobPair {
-        (change.old.unwrap_or_else(Oid::zero), change.new)
+    fn key(change: &BlobChange, reuse: Reuse) -> BlobPair {
+        let path = match reuse {
+            Reuse::SamePath => {
+                use std::hash::{Hash, Hasher};
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                change.path.hash(&mut hasher);
+                hasher.finish()
+            }
+            _ => 0,
+        };
+        (change.old.unwrap_or_else(Oid::zero), change.new, path)
     }
 
-    /// `Some(findings)` if the pair was scanned before.
-    fn get(&self, key: BlobPair) -> Option<Arc<Vec<Finding>>> {
+    /// `Some(findings)` if the pair was scanned before and its findings may be reused.
+    fn get(&self, key: BlobPair, reuse: Reuse) -> Option<Arc<Vec<Finding>>> {
+        if reuse == Reuse::Never {
+            return None;
+        }
         if lock(&self.clean).contains(&key) {
             return Some(Arc::new(Vec::new()));
         }
@@ -289,8 +302,8 @@ fn scan_commit(repo: &Repository, oid: Oid, job: &Job<'_>) -> Result<Vec<Finding
     };
     let mut findings = Vec::new();
     for change in changes(repo, parent_tree.as_ref(), &commit.tree()?, &job.keyfenceignore)? {
-        let key = Memo::key(&change);
-        let found = match memo.get(key) {
+        let key = Memo::key(&change, options.reuse);
+        let found = match memo.get(key, options.reuse) {
             Some(known) => known.iter().map(|f| f.relocated(&change.path, &info)).collect(),
             None => match gitdiff::load(repo, &change, options, diagnostics) {
                 Ok(loaded) => {

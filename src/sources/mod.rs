@@ -258,6 +258,20 @@ pub struct SourceOptions {
     pub oversized_is_error: bool,
     /// Where the limit was set (an option, or the configuration), for the message.
     pub limit_source: &'static str,
+    /// When a history scan may reuse the findings of a blob pair seen before.
+    pub reuse: Reuse,
+}
+
+/// When the findings of a blob pair may be reused for the same pair elsewhere in history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reuse {
+    /// At any path, in any commit (nothing in the configuration depends on either).
+    #[default]
+    Anywhere,
+    /// Only at the same path (path globs in rules or allowlists).
+    SamePath,
+    /// Never (allowlists by commit).
+    Never,
 }
 
 impl SourceOptions {
