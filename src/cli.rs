@@ -121,9 +121,9 @@ pub struct ScanArgs {
     #[arg(long, value_name = "MIB", env = "KEYFENCE_MAX_FILE_SIZE")]
     pub max_file_size: Option<u64>,
 
-    /// Configuration file (keyfence or gitleaks format). Default: .keyfence.toml, else
-    /// .gitleaks.toml, at the repository root, if any.
-    #[arg(long, value_name = "FILE", env = "KEYFENCE_CONFIG")]
+    /// Configuration file (keyfence or gitleaks format). Default: KEYFENCE_CONFIG if set and
+    /// not empty, else .keyfence.toml, else .gitleaks.toml, at the repository root, if any.
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
     /// Print nothing on standard error when there is nothing to report.
@@ -142,7 +142,7 @@ pub struct RulesArgs {
     pub check: Option<PathBuf>,
 
     /// List the rules in force with this configuration file (default: as for `keyfence scan`).
-    #[arg(long, value_name = "FILE", env = "KEYFENCE_CONFIG", conflicts_with = "check")]
+    #[arg(long, value_name = "FILE", conflicts_with = "check")]
     pub config: Option<PathBuf>,
 
     /// Output format.

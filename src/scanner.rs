@@ -296,7 +296,7 @@ impl Scanner {
     /// Each segment's line is scanned again with the segment replaced by its decoding, so the
     /// context around it still counts (`password: <base64>` in a Kubernetes Secret becomes
     /// `password: <the password>`). Matches outside the decoded part, or whose secret is in the
-    /// encoded text verbatim, are the plain scan's business and are skipped. Decoded text is
+    /// encoded text as a provider rule's finding, are the plain scan's business and are skipped. Decoded text is
     /// searched again for encoded segments, [`MAX_DECODE_DEPTH`] levels deep.
     fn decoded_findings(
         &self,
@@ -362,11 +362,11 @@ impl Scanner {
         let no_markers = AllowMarkers::default();
         let no_markers = || &no_markers;
         let inner = Check { text: &rewritten, lines: &lines, markers: &no_markers, ..*check };
-        let encoded = &text[range.clone()];
         for found in self.accepted_matches(&inner, 0..rewritten.len()).0 {
-            let secret = &rewritten[found.secret.clone()];
+            // A match outside the decoded part is the plain scan's; one that a provider rule also
+            // found in the encoded text is dropped by `scan`.
             let inside = found.secret.start < decoded.end && found.secret.end > decoded.start;
-            if inside && memchr::memmem::find(encoded, secret).is_none() {
+            if inside {
                 out.push(DecodedHit { text: rewritten.clone(), found, encodings: vec![segment.encoding] });
             }
         }

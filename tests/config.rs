@@ -356,3 +356,19 @@ fn history_applies_path_and_commit_allowlists_to_each_copy_of_a_blob() {
     assert_eq!(commits.len(), 1, "{stdout}{stderr}");
     assert_ne!(commits[0], first);
 }
+
+#[test]
+fn the_readme_example_configuration_loads() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("```toml\n").expect("README has a TOML example") + "```toml\n".len();
+    let example = &readme[start..start + readme[start..].find("```").unwrap()];
+    let repo = Repo::new();
+    std::fs::create_dir_all(repo.path().join("ci")).unwrap();
+    let (code, _, stderr) = run(repo.keyfence().args(["baseline", "ci/keyfence-baseline.json"]));
+    assert_eq!(code, 0, "{stderr}");
+    repo.write(".keyfence.toml", example);
+    repo.write("a.txt", "nothing here\n");
+    let (code, _, stderr) = run(repo.keyfence().args(["scan", "."]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("configuration"), "{stderr}");
+}

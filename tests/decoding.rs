@@ -162,3 +162,14 @@ fn decoding_reports_the_right_lines_in_a_staged_change() {
     let found: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
     assert_eq!((found[0]["line"].as_u64(), found[0]["decoded"].as_str()), (Some(2), Some("base64")));
 }
+
+#[test]
+fn a_token_right_after_an_escape_is_found() {
+    let repo = Repo::new();
+    let token = github_pat(9);
+    repo.write("a.txt", format!("https://x.invalid/cb?state=token%3D{token}%26x%3D1\n"));
+    let (_, found) = scan(&repo);
+    let summary: Vec<(&str, Option<&str>, &str)> =
+        found.iter().map(|f| (f.0.as_str(), f.4.as_deref(), f.5.as_str())).collect();
+    assert_eq!(summary, [("github-pat", Some("percent"), token.as_str())]);
+}

@@ -43,7 +43,11 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     print_summary(&settings, findings, outcome.scanned, errors);
     // Only a scan of everything can tell that an entry matches nothing any more: a staged
     // change or a commit range sees a slice of the repository.
-    let whole = matches!(settings.target, Target::Paths(_) | Target::History(Selection::All));
+    let whole = match &settings.target {
+        Target::Paths(paths) => paths.len() == 1 && is_repository_root(&paths[0]),
+        Target::History(Selection::All) => true,
+        _ => false,
+    };
     if let Some((stale, total)) = stale.filter(|&(stale, _)| stale > 0 && whole) {
         crate::say!(
             "keyfence: {stale} of {total} baseline entries match no finding any more; prune them by writing the baseline again"
@@ -306,6 +310,12 @@ fn print_summary(settings: &ScanSettings, findings: &[Finding], scanned: usize, 
     crate::say!(
         "  A false positive? Add `keyfence:allow` in a comment on its line, or accept it in a baseline."
     );
+}
+
+/// True if `path` is the top of a work tree (holds `.git`), so a scan of it sees every file a
+/// baseline can name.
+fn is_repository_root(path: &std::path::Path) -> bool {
+    path.join(".git").exists()
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {

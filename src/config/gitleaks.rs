@@ -349,8 +349,13 @@ impl Cx<'_> {
                 other => warnings.push(format!("{}: unknown key {key}.{other} ignored", self.name)),
             }
         }
-        allowlist::check_entries(&path_regexes, &regexes, &list.stopwords, &list.commits)
-            .map_err(|e| anyhow::anyhow!("{}{key}: {e:#}", self.at(key.split('.').next().unwrap_or(key))))?;
+        allowlist::check_entries(
+            &path_regexes,
+            &[("regexes", regexes.as_slice())],
+            &list.stopwords,
+            &list.commits,
+        )
+        .map_err(|e| anyhow::anyhow!("{}{key}: {e:#}", self.at(key.split('.').next().unwrap_or(key))))?;
         if path_regexes.is_empty()
             && regexes.is_empty()
             && list.stopwords.is_empty()

@@ -127,9 +127,8 @@ impl AllowlistSpec {
             let first_bad = self.paths.iter().find(|p| PathMatcher::new(&[(*p).clone()], &[]).is_err());
             anyhow::anyhow!("{}{e:#}", at(first_bad.map_or("", String::as_str)))
         })?;
-        let mut all_regexes = self.regexes.clone();
-        all_regexes.extend(self.lines.iter().cloned());
-        allowlist::check_entries(&self.paths, &all_regexes, &self.stopwords, &self.commits)
+        let regex_lists = [("regexes", self.regexes.as_slice()), ("lines", self.lines.as_slice())];
+        allowlist::check_entries(&self.paths, &regex_lists, &self.stopwords, &self.commits)
             .map_err(|e| anyhow::anyhow!("{}[allowlist] {e:#}", at("allowlist")))?;
         let condition = Condition::parse(self.condition.as_deref().unwrap_or("or"))
             .map_err(|e| anyhow::anyhow!("{}{e:#}", at("condition")))?;

@@ -116,7 +116,8 @@ impl Config {
         };
         for name in [DEFAULT_FILE, GITLEAKS_FILE] {
             let path = root.join(name);
-            if path.is_file() {
+            // Anything by that name (a folder, a dangling link) is loaded, so it fails loudly.
+            if path.symlink_metadata().is_ok() {
                 return Config::load(&path);
             }
         }

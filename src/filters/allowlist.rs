@@ -72,22 +72,23 @@ pub fn compile(pattern: &str, what: &str) -> Result<Regex> {
 }
 
 /// Checks an allowlist's entries: an empty path, regex or stopword would allow every finding,
-/// and a commit must be hexadecimal. Errors name the entry's kind.
+/// and a commit must be 7 to 64 hexadecimal digits. `regexes` are (key, entries) pairs. Errors
+/// name the entry's key.
 pub fn check_entries(
     paths: &[String],
-    regexes: &[String],
+    regexes: &[(&str, &[String])],
     stopwords: &[String],
     commits: &[String],
 ) -> Result<()> {
-    for (kind, entries) in
-        [("paths", paths), ("regexes", regexes), ("stopwords", stopwords), ("commits", commits)]
-    {
+    let lists = [("paths", paths), ("stopwords", stopwords), ("commits", commits)];
+    for (kind, entries) in lists.into_iter().chain(regexes.iter().copied()) {
         if entries.iter().any(|e| e.trim().is_empty()) {
             bail!("an empty entry in {kind} would allow every finding");
         }
     }
-    if let Some(bad) = commits.iter().find(|c| !c.trim().bytes().all(|b| b.is_ascii_hexdigit())) {
-        bail!("commits: {bad:?} is not a commit id (hexadecimal)");
+    let is_commit = |c: &str| (7..=64).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_hexdigit());
+    if let Some(bad) = commits.iter().find(|c| !is_commit(c.trim())) {
+        bail!("commits: {bad:?} is not a commit id (7 to 64 hexadecimal digits: a full id or a prefix)");
     }
     Ok(())
 }
