@@ -95,9 +95,10 @@ pub struct ScanArgs {
     #[arg(long, conflicts_with = "paths")]
     pub all_history: bool,
 
-    /// Hide findings whose fingerprint is listed in FILE (see `keyfence baseline`); the hook
-    /// can take it from KEYFENCE_BASELINE.
-    #[arg(long, value_name = "FILE", env = "KEYFENCE_BASELINE")]
+    /// Hide findings whose fingerprint is listed in FILE (see `keyfence baseline`). Default:
+    /// KEYFENCE_BASELINE if set and not empty (the hook can take it from there), else
+    /// [scan] baseline of the configuration.
+    #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
     /// Output format of the findings on standard output.
@@ -117,8 +118,9 @@ pub struct ScanArgs {
     pub show_secrets: bool,
 
     /// Do not scan text files larger than this many MiB: a warning, or with --staged an error
-    /// (the hook fails closed). Default: [scan] max_file_size of the configuration, else 25.
-    #[arg(long, value_name = "MIB", env = "KEYFENCE_MAX_FILE_SIZE")]
+    /// (the hook fails closed). Default: KEYFENCE_MAX_FILE_SIZE if set and not empty, else
+    /// [scan] max_file_size of the configuration, else 25.
+    #[arg(long, value_name = "MIB")]
     pub max_file_size: Option<u64>,
 
     /// Configuration file (keyfence or gitleaks format). Default: KEYFENCE_CONFIG if set and

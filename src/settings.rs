@@ -76,12 +76,22 @@ impl ScanSettings {
         } else {
             Target::Paths(args.paths)
         };
-        let max_file_size_source = match (args.max_file_size, config.max_file_size) {
-            (Some(_), _) => "--max-file-size or KEYFENCE_MAX_FILE_SIZE",
-            (None, Some(_)) => "[scan] max_file_size in the configuration",
-            (None, None) => "--max-file-size",
+        let env_size = match non_empty_env("KEYFENCE_MAX_FILE_SIZE") {
+            Some(value) => Some(value.trim().parse::<u64>().map_err(|_| {
+                Hinted::new(
+                    format!("KEYFENCE_MAX_FILE_SIZE={value:?} is not a whole number of MiB"),
+                    "set it to a size in MiB, e.g. 50, or unset it",
+                )
+            })?),
+            None => None,
         };
-        let max_file_size = args.max_file_size.or(config.max_file_size).unwrap_or(DEFAULT_MAX_FILE_SIZE);
+        let (max_file_size, max_file_size_source) = match (args.max_file_size, env_size, config.max_file_size)
+        {
+            (Some(size), _, _) => (size, "--max-file-size"),
+            (None, Some(size), _) => (size, "KEYFENCE_MAX_FILE_SIZE"),
+            (None, None, Some(size)) => (size, "[scan] max_file_size in the configuration"),
+            (None, None, None) => (DEFAULT_MAX_FILE_SIZE, "--max-file-size"),
+        };
         if max_file_size == 0 {
             return Err(Hinted::new(
                 "--max-file-size must be at least 1 (MiB)",
@@ -102,11 +112,20 @@ impl ScanSettings {
             report: ReportOptions { show_secrets: args.show_secrets },
             color: wants_color(args.color),
             quiet: args.quiet,
-            baseline: args.baseline.or_else(|| config.baseline.clone()),
+            baseline: args
+                .baseline
+                .or_else(|| non_empty_env("KEYFENCE_BASELINE").map(PathBuf::from))
+                .or_else(|| config.baseline.clone()),
             config_file: config.source.clone(),
             security_contact: config.org.as_ref().and_then(|o| o.security_contact.clone()),
         })
     }
+}
+
+/// The variable's value, unless it is unset or empty (an empty variable means "not set", so a
+/// CI that exports `X=` does not break every scan).
+fn non_empty_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 /// `--always` and `--never` win; `auto` colors a terminal unless NO_COLOR is set and non-empty.

@@ -372,3 +372,34 @@ fn the_readme_example_configuration_loads() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("configuration"), "{stderr}");
 }
+
+#[test]
+fn empty_environment_variables_mean_unset_and_bad_ones_are_one_line_errors() {
+    let repo = Repo::new();
+    repo.write("a.env", format!("K={}\n", app_key(1)));
+    let (code, _, stderr) = run(repo
+        .keyfence()
+        .args(["scan", "."])
+        .env("KEYFENCE_CONFIG", "")
+        .env("KEYFENCE_BASELINE", " ")
+        .env("KEYFENCE_MAX_FILE_SIZE", ""));
+    assert_eq!(code, 1, "{stderr}");
+    let (code, _, stderr) = run(repo.keyfence().args(["scan", "."]).env("KEYFENCE_MAX_FILE_SIZE", "abc"));
+    assert_eq!(code, 2);
+    assert!(stderr.starts_with("keyfence: error: KEYFENCE_MAX_FILE_SIZE=\"abc\""), "{stderr}");
+    // The baseline command is not confused by a baseline meant for scans.
+    let (code, _, stderr) =
+        run(repo.keyfence().args(["baseline", "b.json"]).env("KEYFENCE_BASELINE", "other.json"));
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn a_rule_regex_that_matches_nothing_but_the_empty_string_is_an_error() {
+    for regex in ["''", "'a*'"] {
+        let (code, stderr) = scan_with_config(&format!("[[rule]]\nid = \"empty\"\nregex = {regex}\n"));
+        assert_eq!(code, 2, "{regex}: {stderr}");
+        assert!(stderr.contains(".keyfence.toml:2:") && stderr.contains("empty string"), "{stderr}");
+    }
+    let (code, stderr) = scan_with_config("[rules]\ndisable = [\"github-pat\", \"github-pat\"]\n");
+    assert_eq!(code, 0, "a repeated id is not an error: {stderr}");
+}

@@ -99,11 +99,14 @@ Usage, configuration, I/O or git error. A scan that could not read everything ex
 \fBKEYFENCE\fR
 Path of the keyfence binary the installed hook runs.
 .TP
+\fBKEYFENCE_CONFIG\fR
+Configuration file, as \fB\-\-config\fR (which wins); else .keyfence.toml, then .gitleaks.toml, at the repository root. Empty means unset.
+.TP
 \fBKEYFENCE_BASELINE\fR
-Baseline file for \fBscan \-\-baseline\fR (so the hook can use one).
+Baseline file for \fBscan \-\-baseline\fR (so the hook can use one). Empty means unset.
 .TP
 \fBKEYFENCE_MAX_FILE_SIZE\fR
-Size limit in MiB for \fBscan \-\-max\-file\-size\fR.
+Size limit in MiB for \fBscan \-\-max\-file\-size\fR (which wins). Empty means unset.
 .TP
 \fBGIT_INDEX_FILE\fR, \fBGIT_DIR\fR, \fBGIT_WORK_TREE\fR
 Honored by \fBscan \-\-staged\fR as git sets them for hooks.

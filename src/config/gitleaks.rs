@@ -52,6 +52,8 @@ struct Parsed {
     disabled: Vec<String>,
     global: Vec<Allowlist>,
     per_rule: Vec<(String, Allowlist)>,
+    /// Rule ids named by `targetRules`.
+    targeted: Vec<String>,
 }
 
 /// Loads the gitleaks file at `path` (text `text`); `depth` counts `[extend] path` levels.
@@ -71,13 +73,18 @@ pub fn load(path: &Path, text: &str, depth: usize) -> Result<Config> {
         }
     }
     if rules.rules.is_empty() {
+        for warning in &warnings {
+            crate::say!("keyfence: warning: {warning}");
+        }
         bail!("{name}: no rules are left in force (add [[rules]] or set [extend] useDefault = true)");
     }
     validate_rules(&name, text, &rules, &own_rules)?;
     let mut config = Config::builtin()?;
-    for (id, _) in &parsed.per_rule {
+    for id in &parsed.targeted {
         if !rules.rules.iter().any(|r| r.id == *id) {
-            warnings.push(format!("{name}: an allowlist targets rule {id:?}, which is not in force"));
+            warnings.push(format!(
+                "{name}: an allowlist's targetRules names {id:?}, which is not a rule in force"
+            ));
         }
     }
     config.rules = rules;
@@ -98,6 +105,7 @@ fn parse(path: &Path, text: &str, depth: usize, warnings: &mut Vec<String>) -> R
         disabled: Vec::new(),
         global: Vec::new(),
         per_rule: Vec::new(),
+        targeted: Vec::new(),
     };
     let cx = Cx { name: &name, text };
     if let Some(extend) = file.get("extend") {
@@ -121,6 +129,7 @@ fn parse(path: &Path, text: &str, depth: usize, warnings: &mut Vec<String>) -> R
                     parsed.disabled.extend(base.disabled);
                     parsed.global.extend(base.global);
                     parsed.per_rule.extend(base.per_rule);
+                    parsed.targeted.extend(base.targeted);
                 }
                 "url" => warnings.push(format!("{name}: extend.url is not fetched (keyfence never downloads rules); copy the file and use extend.path")),
                 other => warnings.push(format!("{name}: unknown key extend.{other} ignored")),
@@ -395,6 +404,7 @@ impl Cx<'_> {
         if targets.is_empty() {
             parsed.global.push(list);
         } else {
+            parsed.targeted.extend(targets.iter().cloned());
             parsed.per_rule.extend(targets.into_iter().map(|id| (id, list.clone())));
         }
     }

@@ -160,7 +160,10 @@ pub fn load(name: &str, text: &str) -> Result<Config> {
     // A catalog entry with a built-in id replaces it, like a rule does.
     rules.faqs.retain(|f| !file.faq.iter().any(|own| own.id == f.id));
     rules.faqs.extend(file.faq);
-    for id in &file.rules.disable {
+    let mut disable = file.rules.disable.clone();
+    disable.sort();
+    disable.dedup();
+    for id in &disable {
         let before = rules.rules.len();
         rules.rules.retain(|r| r.id != *id);
         if rules.rules.len() == before {

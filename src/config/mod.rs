@@ -214,7 +214,13 @@ pub fn validate_rules(name: &str, text: &str, rules: &RuleSet, own: &HashSet<Str
         if let Some(entropy) = rule.entropy.filter(|e| !(0.0..=8.0).contains(e)) {
             anyhow::bail!("{at}rule {}: entropy {entropy} is outside 0-8 bits per byte", rule.id);
         }
-        crate::matcher::compile_rule_regex(rule).map_err(|err| anyhow::anyhow!("{at}{err:#}"))?;
+        let regex = crate::matcher::compile_rule_regex(rule).map_err(|err| anyhow::anyhow!("{at}{err:#}"))?;
+        if regex.is_match(b"") {
+            anyhow::bail!(
+                "{at}rule {}: the regex matches the empty string, so it cannot find a secret",
+                rule.id
+            );
+        }
         let regexes: Vec<String> = rule.path_regex.iter().cloned().collect();
         crate::filters::allowlist::PathMatcher::new(&rule.paths, &regexes)
             .map_err(|err| anyhow::anyhow!("{at}rule {}: {err:#}", rule.id))?;
