@@ -287,7 +287,7 @@ fn rules_check_validates_a_users_rule_file() {
     repo.write("thin.toml", "[[rule]]\nid = \"thin\"\nregex = 'thin_[0-9]{8}'\n");
     let (code, stdout, _) = run(repo.keyfence().args(["rules", "--check", "thin.toml"]));
     assert_eq!(code, 1);
-    assert!(stdout.contains("needs at least 2 examples"), "{stdout}");
+    assert!(stdout.contains("needs at least 2 distinct examples"), "{stdout}");
 }
 
 #[test]

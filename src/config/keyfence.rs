@@ -115,7 +115,8 @@ impl AllowlistSpec {
     }
 
     /// Compiles the allowlist; errors name the file and the line of the bad pattern.
-    fn compile(&self, name: &str, text: &str) -> Result<Allowlist> {
+    /// `section` is the table's name for messages (`[allowlist]`, `[allowlist.rules.<id>]`).
+    fn compile(&self, name: &str, text: &str, section: &str) -> Result<Allowlist> {
         let at = |pattern: &str| place(name, text, pattern);
         let regexes = |patterns: &[String], what: &str| {
             patterns
@@ -129,7 +130,7 @@ impl AllowlistSpec {
         })?;
         let regex_lists = [("regexes", self.regexes.as_slice()), ("lines", self.lines.as_slice())];
         allowlist::check_entries(&self.paths, &regex_lists, &self.stopwords, &self.commits)
-            .map_err(|e| anyhow::anyhow!("{}[allowlist] {e:#}", at("allowlist")))?;
+            .map_err(|e| anyhow::anyhow!("{}{section} {e:#}", at(section.trim_matches(['[', ']']))))?;
         let condition = Condition::parse(self.condition.as_deref().unwrap_or("or"))
             .map_err(|e| anyhow::anyhow!("{}{e:#}", at("condition")))?;
         let _ = &self.description;
@@ -177,7 +178,7 @@ pub fn load(name: &str, text: &str) -> Result<Config> {
     let global = &file.allowlist;
     let mut allowlists = Allowlists::default();
     if !global.is_empty() {
-        allowlists.global.push(global.compile(name, text)?);
+        allowlists.global.push(global.compile(name, text, "[allowlist]")?);
     } else if global.condition.is_some() || global.description.is_some() {
         bail!(
             "{}[allowlist] has no criteria (paths, regexes, lines, stopwords or commits)",
@@ -191,7 +192,13 @@ pub fn load(name: &str, text: &str) -> Result<Config> {
         if spec.is_empty() || !spec.rules.is_empty() {
             bail!("{}[allowlist.rules.{id}] needs criteria and no nested rules", place(name, text, id));
         }
-        allowlists.per_rule.push((id.clone(), spec.compile(name, text)?));
+        allowlists.per_rule.push((id.clone(), spec.compile(name, text, &format!("[allowlist.rules.{id}]"))?));
+    }
+    if file.scan.baseline.as_ref().is_some_and(|b| b.as_os_str().is_empty()) {
+        bail!(
+            "{}[scan] baseline is empty: name a baseline file or remove the key",
+            place(name, text, "baseline")
+        );
     }
     if file.scan.max_file_size == Some(0) {
         bail!("{}[scan] max_file_size must be at least 1 (MiB)", place(name, text, "max_file_size"));

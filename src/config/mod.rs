@@ -166,7 +166,8 @@ fn config_folder(near: Option<&Path>) -> Option<PathBuf> {
         }
         None => std::env::var_os("GIT_WORK_TREE").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".")),
     };
-    let start = std::path::absolute(&start).ok()?;
+    // Canonical, so the summary names `/repo/.keyfence.toml`, not `/repo/src/../.keyfence.toml`.
+    let start = std::fs::canonicalize(&start).or_else(|_| std::path::absolute(&start)).ok()?;
     let root = start.ancestors().find(|dir| dir.join(".git").exists()).map(Path::to_path_buf);
     Some(root.unwrap_or(start))
 }

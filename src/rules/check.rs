@@ -7,6 +7,7 @@ use crate::scanner::Scanner;
 use crate::sources::{Fragment, Provenance};
 use anyhow::Result;
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 /// Examples and negative examples each rule must carry (the built-in bar, also asked of a
 /// user's rule file by `keyfence rules --check`).
@@ -34,13 +35,18 @@ pub fn check_examples(all: &RuleSet, check: impl Fn(&str) -> bool) -> Result<Vec
     for rule in all.rules.iter().filter(|r| check(&r.id)) {
         crate::matcher::compile_rule_regex(rule)?;
         let mut problem = |message: String| problems.push(Problem { rule_id: rule.id.clone(), message });
-        if rule.examples.len() < MIN_EXAMPLES {
-            problem(format!("needs at least {MIN_EXAMPLES} examples, has {}", rule.examples.len()));
+        // Repeated or empty texts do not count towards the bar.
+        let distinct = |texts: Vec<&str>| {
+            texts.into_iter().filter(|t| !t.trim().is_empty()).collect::<HashSet<_>>().len()
+        };
+        let examples = distinct(rule.examples.iter().map(|e| e.text.as_str()).collect());
+        if examples < MIN_EXAMPLES {
+            problem(format!("needs at least {MIN_EXAMPLES} distinct examples, has {examples}"));
         }
-        if rule.negative_examples.len() < MIN_EXAMPLES {
+        let negatives = distinct(rule.negative_examples.iter().map(String::as_str).collect());
+        if negatives < MIN_EXAMPLES {
             problem(format!(
-                "needs at least {MIN_EXAMPLES} negative examples, has {}",
-                rule.negative_examples.len()
+                "needs at least {MIN_EXAMPLES} distinct, non-empty negative examples, has {negatives}"
             ));
         }
         let alone = Scanner::new(RuleSet { rules: vec![rule.clone()], faqs: all.faqs.clone() })?
