@@ -153,11 +153,7 @@ fn base64_runs(text: &[u8], out: &mut Vec<Decoded>) {
             continue;
         }
         let start = text[..previous].iter().rposition(|&b| !is_base64(b)).map_or(0, |p| p + 1);
-        let mut end =
-            sample + text[sample..].iter().position(|&b| !is_base64(b)).unwrap_or(text.len() - sample);
-        while end < text.len() && text[end] == b'=' && end - start < MAX_SEGMENT {
-            end += 1;
-        }
+        let mut end = base64_value_end(text, start);
         if end - start >= MIN_BASE64_RUN {
             match wrapped_continuation(text, start, end) {
                 Some((last_end, joined)) => push_base64_bytes(start..last_end, &joined, out),

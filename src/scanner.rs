@@ -45,7 +45,8 @@ struct Check<'t, 'f> {
     /// The allow markers of the text, found on first use (most texts have no candidate).
     markers: &'f dyn Fn() -> &'f AllowMarkers,
     lines: &'f dyn Fn() -> &'f LineIndex<'t>,
-    /// Per rule: false if the rule's path scope excludes this fragment.
+    /// Per rule: false if the rule's path scope excludes this fragment (empty: no rule has a
+    /// path scope, so every rule is in scope).
     in_scope: &'f [bool],
 }
 
@@ -71,6 +72,12 @@ struct Intervals {
 }
 
 impl Intervals {
+    /// From ranges in any order.
+    fn from_unsorted(mut ranges: Vec<Range<usize>>) -> Intervals {
+        ranges.sort_by_key(|r| r.start);
+        Intervals::new(ranges.into_iter())
+    }
+
     /// From ranges sorted by start.
     fn new(ranges: impl Iterator<Item = Range<usize>>) -> Intervals {
         let mut intervals = Intervals { starts: Vec::new(), max_end: Vec::new() };
@@ -194,8 +201,12 @@ impl Scanner {
         if self.skip_paths.iter().any(|list| list.paths.matches(path)) {
             return Vec::new();
         }
-        let in_scope: Vec<bool> =
-            self.scopes.iter().map(|s| s.as_ref().is_none_or(|s| s.matches(path))).collect();
+        // Most configurations scope no rule by path: then no per-file vector is needed.
+        let in_scope: Vec<bool> = if self.scopes.iter().any(Option::is_some) {
+            self.scopes.iter().map(|s| s.as_ref().is_none_or(|s| s.matches(path))).collect()
+        } else {
+            Vec::new()
+        };
         let commit = match &fragment.provenance {
             crate::sources::Provenance::Commit { commit, .. } => Some(commit),
             _ => None,
@@ -252,22 +263,11 @@ impl Scanner {
         // text (the jwt rule on a token whose payload holds a client id) covers the decoded ones;
         // a decoded finding replaces a generic one on its encoded text (a generic password rule
         // on a Kubernetes Secret's base64 value).
-        let spans = |generic: bool| {
-            let mut spans: Vec<Range<usize>> = accepted
-                .iter()
-                .filter(|m| self.rules.rules[m.rule].generic == generic)
-                .map(|m| m.secret.clone())
-                .collect();
-            spans.sort_by_key(|r| r.start);
-            Intervals::new(spans.into_iter())
-        };
-        let provider_spans = spans(false);
+        let provider_spans = Intervals::from_unsorted(
+            accepted.iter().filter(|m| !self.rules.rules[m.rule].generic).map(|m| m.secret.clone()).collect(),
+        );
         decoded.retain(|(range, _)| !provider_spans.overlaps(range));
-        let decoded_spans = {
-            let mut ranges: Vec<Range<usize>> = decoded.iter().map(|(r, _)| r.clone()).collect();
-            ranges.sort_by_key(|r| r.start);
-            Intervals::new(ranges.into_iter())
-        };
+        let decoded_spans = Intervals::from_unsorted(decoded.iter().map(|(r, _)| r.clone()).collect());
         accepted.retain(|m| !(self.rules.rules[m.rule].generic && decoded_spans.overlaps(&m.secret)));
         let mut findings: Vec<Finding> = accepted
             .into_iter()
@@ -295,9 +295,9 @@ impl Scanner {
     ///
     /// Each segment's line is scanned again with the segment replaced by its decoding, so the
     /// context around it still counts (`password: <base64>` in a Kubernetes Secret becomes
-    /// `password: <the password>`). Matches outside the decoded part, or whose secret is in the
-    /// encoded text as a provider rule's finding, are the plain scan's business and are skipped. Decoded text is
-    /// searched again for encoded segments, [`MAX_DECODE_DEPTH`] levels deep.
+    /// `password: <the password>`). Matches outside the decoded part are the plain scan's
+    /// business; `scan` drops those a provider rule also found in the encoded text. Decoded text
+    /// is searched again for encoded segments, [`MAX_DECODE_DEPTH`] levels deep.
     fn decoded_findings(
         &self,
         check: &Check<'_, '_>,
@@ -398,7 +398,7 @@ impl Scanner {
         let (raw, hints) = self.matcher.find_with_hints(&check.text[window]);
         let (mut generic, mut provider): (Vec<RawMatch>, Vec<RawMatch>) = raw
             .into_iter()
-            .filter(|m| check.in_scope[m.rule])
+            .filter(|m| check.in_scope.get(m.rule).copied().unwrap_or(true))
             .map(|m| m.shifted(offset))
             .partition(|m| self.rules.rules[m.rule].generic);
         provider.sort_by_key(|m| (m.secret.start, m.rule));

@@ -1,7 +1,7 @@
 //! Turns what the user typed into what a scan will do, checking combinations once.
 
 use crate::cli::{ColorChoice, ScanArgs};
-use crate::config::Config;
+use crate::config::{non_empty_env, Config};
 use crate::error::Hinted;
 use crate::report::{Format, ReportOptions};
 use crate::sources::history::Selection;
@@ -120,12 +120,6 @@ impl ScanSettings {
             security_contact: config.org.as_ref().and_then(|o| o.security_contact.clone()),
         })
     }
-}
-
-/// The variable's value, unless it is unset or empty (an empty variable means "not set", so a
-/// CI that exports `X=` does not break every scan).
-fn non_empty_env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 /// `--always` and `--never` win; `auto` colors a terminal unless NO_COLOR is set and non-empty.

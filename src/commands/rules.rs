@@ -31,9 +31,7 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
         return check(file);
     }
     let config = crate::config::Config::discover(args.config.as_deref(), None)?;
-    for warning in &config.warnings {
-        crate::say!("keyfence: warning: {warning}");
-    }
+    config.print_warnings();
     let rules = config.rules;
     let rows: Vec<RuleRow<'_>> = rules
         .rules
@@ -76,7 +74,8 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
 /// the file, line and rule), then runs the examples of FILE's rules. Problems go to standard
 /// output, one per line, and make the exit status 1.
 fn check(file: &Path) -> Result<ExitCode> {
-    let loaded = crate::config::load_rule_file(file)?;
+    let loaded = crate::config::Config::load(file)?;
+    loaded.print_warnings();
     if loaded.own_rules.is_empty() {
         return Err(crate::error::Hinted::new(
             format!("{} defines no rules ([[rule]] or, in a gitleaks file, [[rules]])", file.display()),

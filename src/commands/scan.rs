@@ -102,9 +102,7 @@ fn load_config(args: &ScanArgs) -> Result<Config> {
     let git_target = args.staged || args.commits.is_some() || args.all_history;
     let near = args.paths.first().filter(|p| !git_target && p.as_os_str() != "-");
     let config = Config::discover(args.config.as_deref(), near.map(PathBuf::as_path))?;
-    for warning in &config.warnings {
-        crate::say!("keyfence: warning: {warning}");
-    }
+    config.print_warnings();
     Ok(config)
 }
 

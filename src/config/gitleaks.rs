@@ -191,31 +191,28 @@ impl Cx<'_> {
         place(self.name, self.text, needle)
     }
 
+    /// Where a dotted key (`extend.useDefault`) is, found by its last part.
+    fn at_key(&self, key: &str) -> String {
+        self.at(key.rsplit('.').next().unwrap_or(key))
+    }
+
     fn table<'v>(&self, value: &'v Value, key: &str) -> Result<&'v Table> {
-        value.as_table().ok_or_else(|| {
-            anyhow::anyhow!("{}{key} must be a table", self.at(key.rsplit('.').next().unwrap_or(key)))
-        })
+        value.as_table().ok_or_else(|| anyhow::anyhow!("{}{key} must be a table", self.at_key(key)))
     }
 
     fn string(&self, value: &Value, key: &str) -> Result<String> {
-        value.as_str().map(str::to_owned).ok_or_else(|| {
-            anyhow::anyhow!("{}{key} must be a string", self.at(key.rsplit('.').next().unwrap_or(key)))
-        })
+        value
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| anyhow::anyhow!("{}{key} must be a string", self.at_key(key)))
     }
 
     fn boolean(&self, value: &Value, key: &str) -> Result<bool> {
-        value.as_bool().ok_or_else(|| {
-            anyhow::anyhow!("{}{key} must be true or false", self.at(key.rsplit('.').next().unwrap_or(key)))
-        })
+        value.as_bool().ok_or_else(|| anyhow::anyhow!("{}{key} must be true or false", self.at_key(key)))
     }
 
     fn strings(&self, value: &Value, key: &str) -> Result<Vec<String>> {
-        let bad = || {
-            anyhow::anyhow!(
-                "{}{key} must be an array of strings",
-                self.at(key.rsplit('.').next().unwrap_or(key))
-            )
-        };
+        let bad = || anyhow::anyhow!("{}{key} must be an array of strings", self.at_key(key));
         value
             .as_array()
             .ok_or_else(bad)?

@@ -107,7 +107,7 @@ impl Config {
     /// `--config`; `near` is what is scanned (a file or folder; `None`: the current directory),
     /// whose repository root (or, outside a repository, the folder itself) holds the file.
     pub fn discover(cli: Option<&Path>, near: Option<&Path>) -> Result<Config> {
-        let from_env = std::env::var_os(CONFIG_ENV).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let from_env = non_empty_env(CONFIG_ENV).map(PathBuf::from);
         if let Some(path) = cli.map(Path::to_path_buf).or(from_env) {
             return Config::load(&path);
         }
@@ -146,6 +146,13 @@ impl Config {
             config.baseline = Some(folder.join(baseline));
         }
         Ok(config)
+    }
+
+    /// Prints the warnings on standard error, one line each.
+    pub fn print_warnings(&self) {
+        for warning in &self.warnings {
+            crate::say!("keyfence: warning: {warning}");
+        }
     }
 
     /// The 1-based line of the file where rule `id` is defined.
@@ -229,12 +236,8 @@ pub fn validate_rules(name: &str, text: &str, rules: &RuleSet, own: &HashSet<Str
     Ok(())
 }
 
-/// Loads a rule file for `keyfence rules --check`: any configuration file; its own rules are
-/// the ones checked.
-pub fn load_rule_file(path: &Path) -> Result<Config> {
-    let config = Config::load(path)?;
-    for warning in &config.warnings {
-        crate::say!("keyfence: warning: {warning}");
-    }
-    Ok(config)
+/// The variable's value, unless it is unset or blank: an empty variable means "not set", so a
+/// CI that exports `X=` does not break every scan.
+pub fn non_empty_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
