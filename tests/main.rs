@@ -15,6 +15,7 @@ mod hook_by_hand;
 mod output;
 mod precommit_framework;
 mod regressions;
+mod renames_and_merges;
 mod reports;
 mod rules;
 mod staged;
