@@ -86,14 +86,17 @@ run() {
     start=$(date +%s.%N)
     /usr/bin/time -v -o "$err" "$KEYFENCE" scan --all-history --format json -q "$@" > "$WORK/out.json" 2>/dev/null || status=$?
     end=$(date +%s.%N)
-    local rss findings
+    local rss cpu findings
     rss=$(awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}' "$err")
+    # CPU time (user + system) as well: on a shared machine the wall time says more about the
+    # neighbours than about keyfence.
+    cpu=$(awk -F': ' '/User time|System time/ {t += $2} END {printf "%.2f", t}' "$err")
     findings=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$WORK/out.json" 2>/dev/null || echo "?")
-    printf '| %s | %.2f s | %s MiB | %s | %s |\n' "$label" "$(echo "$end - $start" | bc)" "$rss" "$findings" "$status"
+    printf '| %s | %.2f s | %s s | %s MiB | %s | %s |\n' "$label" "$(echo "$end - $start" | bc)" "$cpu" "$rss" "$findings" "$status"
 }
 
-echo "| case | wall time | peak RSS | findings | exit |"
-echo "| --- | --- | --- | --- | --- |"
+echo "| case | wall time | CPU time | peak RSS | findings | exit |"
+echo "| --- | --- | --- | --- | --- | --- |"
 for case in renames merge bigfile commits; do
     repo=$WORK/$case.git
     if [ ! -d "$repo" ]; then
