@@ -154,3 +154,21 @@ fn finding(path: String, change: &str, commit: Option<&CommitInfo>, faq: &FaqRul
         decoded: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn watches_the_standard_files_every_ignore_file_and_what_was_read() {
+        let watched = Watched::new(["ci/baseline.json".to_owned()]);
+        for path in
+            [".keyfence.toml", ".gitleaks.toml", ".keyfenceignore", "a/b/.keyfenceignore", "ci/baseline.json"]
+        {
+            assert!(watched.contains(path), "{path}");
+        }
+        for path in ["sub/.keyfence.toml", "x.keyfenceignore", "baseline.json", "README.md"] {
+            assert!(!watched.contains(path), "{path}");
+        }
+    }
+}
