@@ -152,6 +152,9 @@ fn finding(path: String, change: &str, commit: Option<&CommitInfo>, faq: &FaqRul
         next_steps: faq.next_steps.clone(),
         reference: REFERENCE.to_owned(),
         decoded: None,
+        exposure: Vec::new(),
+        shared_with: Vec::new(),
+        related: Vec::new(),
     }
 }
 
