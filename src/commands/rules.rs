@@ -28,7 +28,7 @@ struct FaqRow<'a> {
 /// unless standard output fails or a checked rule fails its examples (1).
 pub fn run(args: RulesArgs) -> Result<ExitCode> {
     if let Some(file) = &args.check {
-        return check(file);
+        return check(file, args.show_secrets);
     }
     let config = crate::config::Config::discover(args.config.as_deref(), None)?;
     config.print_warnings();
@@ -71,9 +71,10 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
 }
 
 /// `keyfence rules --check FILE`: loads FILE on top of the built-in rules (errors, exit 2, name
-/// the file, line and rule), then runs the examples of FILE's rules. Problems go to standard
+/// the file, line and rule), then runs the examples of FILE's rules (quoted only with
+/// `show_secrets`). Problems go to standard
 /// output, one per line, and make the exit status 1.
-fn check(file: &Path) -> Result<ExitCode> {
+fn check(file: &Path, show_secrets: bool) -> Result<ExitCode> {
     let loaded = crate::config::Config::load(file)?;
     loaded.print_warnings();
     if loaded.own_rules.is_empty() {
@@ -83,7 +84,8 @@ fn check(file: &Path) -> Result<ExitCode> {
         )
         .into());
     }
-    let problems = crate::rules::check::check_examples(&loaded.rules, |id| loaded.own_rules.contains(id))?;
+    let problems =
+        crate::rules::check::check_examples(&loaded.rules, |id| loaded.own_rules.contains(id), show_secrets)?;
     let mut out = std::io::stdout().lock();
     for problem in &problems {
         let line = loaded.line_of(&problem.rule_id).map(|l| format!(":{l}")).unwrap_or_default();

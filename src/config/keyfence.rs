@@ -24,6 +24,7 @@
 //! [scan]
 //! max_file_size = 25              # MiB
 //! baseline = "keyfence-baseline.json"
+//! fingerprint_key = "…"            # 16+ characters; keys fingerprints (see crate::fingerprint)
 //!
 //! [org]                           # see config::Org
 //! ```
@@ -103,6 +104,8 @@ struct ScanSection {
     max_file_size: Option<u64>,
     #[serde(default)]
     baseline: Option<PathBuf>,
+    #[serde(default)]
+    fingerprint_key: Option<String>,
 }
 
 impl AllowlistSpec {
@@ -168,7 +171,7 @@ pub fn load(name: &str, text: &str) -> Result<Config> {
         let before = rules.rules.len();
         rules.rules.retain(|r| r.id != *id);
         if rules.rules.len() == before {
-            bail!("{}[rules] disable names {id:?}, which is not a rule in force", place(name, text, id));
+            bail!("{}[rules] disable names a rule that is not in force", place(name, text, id));
         }
     }
     if rules.rules.is_empty() {
@@ -212,6 +215,12 @@ pub fn load(name: &str, text: &str) -> Result<Config> {
     config.allowlists = allowlists;
     config.max_file_size = file.scan.max_file_size;
     config.baseline = file.scan.baseline;
+    if let Some(key) = &file.scan.fingerprint_key {
+        crate::fingerprint::FingerprintKey::from_text(key, crate::fingerprint::KeySource::Config).map_err(
+            |err| anyhow::anyhow!("{}[scan] fingerprint_key: {err:#}", place(name, text, "fingerprint_key")),
+        )?;
+    }
+    config.fingerprint_key = file.scan.fingerprint_key;
     config.org = file.org;
     config.text = text.to_owned();
     Ok(config)
@@ -221,7 +230,7 @@ pub fn load(name: &str, text: &str) -> Result<Config> {
 fn check_org(name: &str, text: &str, org: &Org) -> Result<()> {
     for tenant in &org.tenants {
         if !(9..=10).contains(&tenant.len()) || !tenant.bytes().all(|b| b.is_ascii_digit()) {
-            bail!("{}[org] tenants: {tenant:?} is not a tenant id (9-10 digits)", place(name, text, tenant));
+            bail!("{}[org] tenants: an entry is not a tenant id (9-10 digits)", place(name, text, tenant));
         }
     }
     Ok(())
