@@ -378,3 +378,19 @@ fn an_old_unkeyed_baseline_still_hides_its_findings() {
     assert!(stderr.contains("unkeyed fingerprints") && stderr.contains("keyfence baseline"), "{stderr}");
     assert_eq!(stderr.matches("unkeyed").count(), 1, "one line: {stderr}");
 }
+
+#[test]
+fn a_configurations_own_rule_texts_print_escaped() {
+    let repo = Repo::new();
+    repo.write(
+        ".keyfence.toml",
+        "[[rule]]\nid = \"acme-token\"\ndescription = \"ACME\\u001b[2J token\"\nkeywords = [\"acme_\"]\nregex = '''acme_[a-z0-9]{20}'''\n",
+    );
+    repo.write("a.txt", "acme_k7m9p2q8r7s6t5u4v1w4\n"); // keyfence:allow
+    let (code, stdout, stderr) = run(repo.keyfence().args(["rules"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stdout.contains('\x1b') && stdout.contains("ACME\\u{1b}[2J token"), "{stdout}");
+    let (code, stdout, _) = run(repo.keyfence().args(["scan", "a.txt", "--color", "never"]));
+    assert_eq!(code, 1);
+    assert!(!stdout.contains('\x1b') && stdout.contains("ACME\\u{1b}[2J token"), "{stdout}");
+}
