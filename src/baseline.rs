@@ -11,6 +11,7 @@
 //! Baselines of keyfence 0.1 have no `fingerprint_kind`: their fingerprints are plain SHA-256.
 //! They are still read and matched (with a notice to write the file again, which keys it).
 
+use crate::config::files::ConfigFiles;
 use crate::error::Hinted;
 use crate::finding::Finding;
 use crate::fingerprint::{self, FingerprintKey, KeySource};
@@ -111,11 +112,17 @@ impl Baseline {
     /// Reads a baseline. Errors (exit 2) name the file: missing, not JSON of this shape, or a
     /// version this build does not know.
     pub fn load(path: &Path) -> Result<Baseline> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the baseline {}", path.display()))?;
+        Baseline::load_from(&ConfigFiles::work_tree(), path)
+    }
+
+    /// [`Baseline::load`] of `path` in `files` (a commit's tree for the baseline a range's base
+    /// configuration names, or the disk).
+    pub fn load_from(files: &ConfigFiles, path: &Path) -> Result<Baseline> {
+        let name = files.name(path);
+        let text = files.read_to_string(path).with_context(|| format!("cannot read the baseline {name}"))?;
         if serde_json::from_str::<Vec<serde_json::Value>>(&text).is_ok() {
             return Err(Hinted::new(
-                format!("{} is a findings report, not a baseline", path.display()),
+                format!("{name} is a findings report, not a baseline"),
                 "write a baseline with `keyfence baseline FILE [scan arguments]`",
             )
             .into());
@@ -128,19 +135,14 @@ impl Baseline {
                 _ => "it is not valid JSON",
             };
             Hinted::new(
-                format!(
-                    "{}:{}:{}: not a keyfence baseline: {what}",
-                    path.display(),
-                    err.line(),
-                    err.column()
-                ),
+                format!("{}:{}:{}: not a keyfence baseline: {what}", name, err.line(), err.column()),
                 "write one with `keyfence baseline FILE [scan arguments]`",
             )
         })?;
         let known = [fingerprint::KEYED, fingerprint::BUILTIN_KEY];
         if baseline.fingerprint_kind.as_deref().is_some_and(|kind| !known.contains(&kind)) {
             return Err(Hinted::new(
-                format!("{}: fingerprint_kind is not one this keyfence knows", path.display()),
+                format!("{name}: fingerprint_kind is not one this keyfence knows"),
                 "write the baseline again with `keyfence baseline`",
             )
             .into());
@@ -148,8 +150,7 @@ impl Baseline {
         if baseline.keyfence_baseline != BASELINE_VERSION {
             return Err(Hinted::new(
                 format!(
-                    "{} is a version {} baseline; this keyfence reads version {BASELINE_VERSION}",
-                    path.display(),
+                    "{name} is a version {} baseline; this keyfence reads version {BASELINE_VERSION}",
                     baseline.keyfence_baseline
                 ),
                 "write it again with `keyfence baseline`",

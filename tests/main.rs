@@ -21,3 +21,4 @@ mod rules;
 mod staged;
 mod stdin;
 mod trust;
+mod untrusted;

@@ -1,396 +1,253 @@
-//! Trust boundaries (issue 13): the repository being scanned is untrusted input. It cannot make
-//! `hook install` write outside it, run a binary of its own instead of keyfence, or get a
-//! secret, a file outside it or a terminal escape into keyfence's output.
+//! Issue 13, sections 1 and 2: a commit range is checked with its base's configuration, a change
+//! to keyfence's own files is reported (`keyfence-config-changed`), and a shallow clone's
+//! boundary commits are scanned as roots.
 
-use crate::common::{app_key, keyfence_path, run, Repo};
-use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
+use crate::common::{app_key, json_findings, run, Repo};
 
-fn mode(path: &Path) -> u32 {
-    std::fs::symlink_metadata(path).unwrap().permissions().mode() & 0o7777
+const CHANGED: &str = "keyfence-config-changed";
+const APP_KEY: &str = "servicetitan-app-key";
+
+fn rev(repo: &Repo, name: &str) -> String {
+    String::from_utf8(repo.git(&["rev-parse", name]).stdout).unwrap().trim().to_owned()
 }
 
-fn set_mode(path: &Path, mode: u32) {
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
-}
-
-/// The folder of the system's `git` (and `sh`, `dirname`), without the binary under test.
-fn system_path() -> String {
-    let git = std::process::Command::new("sh").args(["-c", "command -v git"]).output().unwrap();
-    let git = String::from_utf8(git.stdout).unwrap();
-    let folder = Path::new(git.trim()).parent().unwrap().display().to_string();
-    if folder == "/bin" || folder == "/usr/bin" {
-        "/usr/bin:/bin".to_owned()
-    } else {
-        format!("{folder}:/usr/bin:/bin")
+/// A repository whose `main` holds `base` files; returns it and the base commit.
+fn with_base(base: &[(&str, &str)]) -> (Repo, String) {
+    let repo = Repo::new();
+    repo.write("README.md", "hello\n");
+    for (path, text) in base {
+        repo.write(path, text);
     }
+    repo.commit_all("base");
+    let head = rev(&repo, "HEAD");
+    (repo, head)
 }
 
-/// `git commit` with `path` as PATH; returns whether it passed and its stderr.
-fn commit_with_path(repo: &Repo, path: &str) -> (bool, String) {
-    let output = repo.git_command(&["commit", "-q", "-m", "msg"]).env("PATH", path).output().unwrap();
-    (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
+/// (rule_id, path, commit) of each finding of `keyfence scan ARGS --format json`, sorted; exit
+/// code and standard error.
+fn scan(repo: &Repo, args: &[&str]) -> (i32, Vec<(String, String, String)>, String) {
+    let mut full = vec!["scan", "--format", "json"];
+    full.extend_from_slice(args);
+    let (code, stdout, stderr) = run(repo.keyfence().args(&full));
+    let mut found: Vec<_> = if stdout.is_empty() { Vec::new() } else { json_findings(&stdout) }
+        .iter()
+        .map(|f| {
+            let field = |k: &str| f[k].as_str().unwrap_or("").to_owned();
+            (field("rule_id"), field("path"), field("commit"))
+        })
+        .collect();
+    found.sort();
+    (code, found, stderr)
 }
 
-/// A script named `keyfence` in `folder` that lets everything through and leaves a mark.
-fn plant_fake_keyfence(folder: &Path) {
-    std::fs::create_dir_all(folder).unwrap();
-    let fake = folder.join("keyfence");
-    std::fs::write(&fake, "#!/bin/sh\ntouch \"$(dirname \"$0\")/fake-ran\"\nexit 0\n").unwrap();
-    set_mode(&fake, 0o755);
+fn finding(rule: &str, path: &str, commit: &str) -> (String, String, String) {
+    (rule.to_owned(), path.to_owned(), commit.to_owned())
 }
 
-#[test]
-fn a_husky_script_linked_to_an_outside_file_is_refused_and_the_file_is_untouched() {
-    let outside = tempfile::tempdir().unwrap();
-    let target = outside.path().join("ssh_config");
-    std::fs::write(&target, "Host *\n  ForwardAgent no\n").unwrap();
-    set_mode(&target, 0o600);
-    let repo = Repo::new();
-    std::fs::create_dir_all(repo.path().join(".husky/_")).unwrap();
-    std::os::unix::fs::symlink(&target, repo.path().join(".husky/pre-commit")).unwrap();
-    repo.commit_all("husky link");
-    repo.git(&["config", "core.hooksPath", ".husky/_"]);
-
-    for args in [&["hook", "install"][..], &["hook", "install", "--force"], &["hook", "uninstall"]] {
-        let (code, _, stderr) = run(repo.keyfence().args(args));
-        assert_eq!(code, 2, "{args:?}: {stderr}");
-        assert!(stderr.contains("symbolic link"), "{stderr}");
-        assert_eq!(std::fs::read_to_string(&target).unwrap(), "Host *\n  ForwardAgent no\n");
-        assert_eq!(mode(&target), 0o600, "the outside file's mode is unchanged");
+/// A pull request that adds a key in `app.env` and writes `changes` in the same commit:
+/// the key and each changed file are reported from the range, though the work tree hides it.
+fn assert_pr_cannot_hide_its_key(base: &[(&str, &str)], changes: &[(&str, String)]) {
+    let (repo, base_commit) = with_base(base);
+    repo.write("app.env", format!("ST_APP_KEY={}\n", app_key(1301)));
+    for (path, text) in changes {
+        repo.write(path, text);
     }
-    assert!(std::fs::symlink_metadata(repo.path().join(".husky/pre-commit")).unwrap().is_symlink());
-}
+    repo.commit_all("pr");
+    let pr = rev(&repo, "HEAD");
+    let (code, found, _) = scan(&repo, &["."]);
+    assert_eq!((code, found), (0, vec![]), "the pull request's own configuration hides the key");
 
-#[test]
-fn a_husky_folder_linked_outside_the_repository_is_refused() {
-    let outside = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(outside.path().join("_")).unwrap();
-    let repo = Repo::new();
-    std::os::unix::fs::symlink(outside.path(), repo.path().join(".husky")).unwrap();
-    repo.git(&["config", "core.hooksPath", ".husky/_"]);
-    let (code, _, stderr) = run(repo.keyfence().args(["hook", "install"]));
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("outside the repository"), "{stderr}");
-    assert!(!outside.path().join("pre-commit").exists(), "nothing written outside");
-
-    // The same layout inside the repository is fine.
-    let inside = Repo::new();
-    std::fs::create_dir_all(inside.path().join("hooks-real/_")).unwrap();
-    std::os::unix::fs::symlink("hooks-real", inside.path().join(".husky")).unwrap();
-    inside.git(&["config", "core.hooksPath", ".husky/_"]);
-    let (code, _, stderr) = run(inside.keyfence().args(["hook", "install"]));
-    assert_eq!(code, 0, "{stderr}");
-    assert!(inside.path().join("hooks-real/pre-commit").exists());
-}
-
-#[test]
-fn husky_install_keeps_the_mode_of_the_users_script() {
-    let repo = Repo::new();
-    repo.write(".husky/pre-commit", "npm test\n");
-    std::fs::create_dir_all(repo.path().join(".husky/_")).unwrap();
-    set_mode(&repo.path().join(".husky/pre-commit"), 0o640);
-    repo.git(&["config", "core.hooksPath", ".husky/_"]);
-    let (code, _, stderr) = run(repo.keyfence().args(["hook", "install"]));
-    assert_eq!(code, 0, "{stderr}");
-    let script = repo.path().join(".husky/pre-commit");
-    assert!(std::fs::read_to_string(&script).unwrap().contains("scan --staged"));
-    assert_eq!(mode(&script), 0o640, "not made executable: keyfence did not create it");
-
-    // A script keyfence creates is executable.
-    let fresh = Repo::new();
-    std::fs::create_dir_all(fresh.path().join(".husky/_")).unwrap();
-    fresh.git(&["config", "core.hooksPath", ".husky/_"]);
-    assert_eq!(run(fresh.keyfence().args(["hook", "install"])).0, 0);
-    assert_eq!(mode(&fresh.path().join(".husky/pre-commit")), 0o755);
-}
-
-#[test]
-fn a_committed_keyfence_on_an_empty_path_entry_never_runs() {
-    let repo = Repo::new();
-    repo.write("README.md", "hi\n");
-    plant_fake_keyfence(repo.path());
-    repo.commit_all("init");
-    assert_eq!(run(repo.keyfence().args(["hook", "install"])).0, 0);
-    repo.write(".env", format!("KEY={}\n", app_key(1301)));
-    repo.git(&["add", ".env"]);
-    // A trailing `:` is an empty entry: the current directory, the repository's root.
-    let path = format!("{}:", system_path());
-    let (ok, stderr) = commit_with_path(&repo, &path);
-    assert!(!ok, "the installed keyfence ran and blocked: {stderr}");
-    assert!(stderr.contains("commit blocked"), "{stderr}");
-    assert!(!repo.path().join("fake-ran").exists(), "the committed ./keyfence did not run");
-
-    // With the installed binary gone, PATH's relative entries are still skipped: blocked as
-    // not found.
-    let hook = repo.path().join(".git/hooks/pre-commit");
-    let text = std::fs::read_to_string(&hook).unwrap();
-    let moved = text
-        .lines()
-        .map(|l| if l.starts_with("installed_at=") { "installed_at='/nonexistent/keyfence'" } else { l })
-        .collect::<Vec<_>>()
-        .join("\n");
-    std::fs::write(&hook, moved).unwrap();
-    let (ok, stderr) = commit_with_path(&repo, &format!(".:{path}"));
-    assert!(!ok);
-    assert!(stderr.contains("was not found"), "{stderr}");
-    assert!(!repo.path().join("fake-ran").exists());
-}
-
-#[test]
-fn an_installed_hook_runs_its_own_binary_not_a_keyfence_earlier_on_path() {
-    let repo = Repo::new();
-    assert_eq!(run(repo.keyfence().args(["hook", "install"])).0, 0);
-    let fakes = tempfile::tempdir().unwrap();
-    plant_fake_keyfence(fakes.path());
-    repo.write(".env", format!("KEY={}\n", app_key(1302)));
-    repo.git(&["add", ".env"]);
-    let path = format!("{}:{}", fakes.path().display(), system_path());
-    let (ok, stderr) = commit_with_path(&repo, &path);
-    assert!(!ok && stderr.contains("commit blocked"), "{stderr}");
-    assert!(!fakes.path().join("fake-ran").exists());
-}
-
-#[test]
-fn the_template_finds_keyfence_on_the_absolute_path_entries() {
-    let repo = Repo::new();
-    let hooks = repo.path().join(".git/hooks");
-    std::fs::create_dir_all(&hooks).unwrap();
-    let template = Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/pre-commit");
-    std::fs::copy(template, hooks.join("pre-commit")).unwrap();
-    repo.write(".env", format!("KEY={}\n", app_key(1303)));
-    repo.git(&["add", ".env"]);
-    let bin = keyfence_path().parent().unwrap().display().to_string();
-    let (ok, stderr) = commit_with_path(&repo, &format!(":{bin}:{}", system_path()));
-    assert!(!ok && stderr.contains("commit blocked"), "found on PATH and blocked: {stderr}");
-    let (ok, stderr) = commit_with_path(&repo, &system_path());
-    assert!(!ok && stderr.contains("was not found"), "{stderr}");
-}
-
-/// `(rule|path|secret)` hashed as keyfence 0.1 did: plain SHA-256, NUL-separated.
-fn unkeyed_fingerprint(rule: &str, path: &str, secret: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    for part in [rule, path, secret] {
-        hasher.update(part.as_bytes());
-        hasher.update([0u8]);
-    }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-#[test]
-fn an_author_email_with_terminal_escapes_prints_escaped() {
-    let repo = Repo::new();
-    repo.write(".env", format!("KEY={}\n", app_key(1310)));
-    repo.git(&["add", "-A"]);
-    let output = repo
-        .git_command(&["commit", "-q", "--no-verify", "-m", "add\x1b]0;title\x07"])
-        .env("GIT_AUTHOR_EMAIL", "mallory\x1b[2J@evil.example")
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let (code, stdout, stderr) = run(repo.keyfence().args(["scan", "--all-history", "--color", "never"]));
+    let (code, found, stderr) = scan(&repo, &["--commits", &format!("{base_commit}..HEAD")]);
     assert_eq!(code, 1, "{stderr}");
-    assert!(!stdout.contains('\x1b') && !stderr.contains('\x1b'), "{stdout:?}");
-    assert!(stdout.contains("mallory\\u{1b}[2J@evil.example"), "{stdout}");
+    let mut expected = vec![finding(APP_KEY, "app.env", &pr)];
+    expected.extend(changes.iter().map(|(path, _)| finding(CHANGED, path, &pr)));
+    expected.sort();
+    assert_eq!(found, expected, "{stderr}");
+    assert!(stderr.contains(&base_commit[..12]) && stderr.contains("the range base"), "{stderr}");
 }
 
 #[test]
-fn a_jwt_payload_appears_in_no_output() {
-    let repo = Repo::new();
-    let header = "eyJhbGciOiJSUzI1NiIsInR5cCI6ImF0K2p3dCJ9";
-    // {"client_id":"cid.…","email":"ann@acme.example"}, base64url, built at run time.
-    let claims_json =
-        format!(r#"{{"client_id":"cid.{}","email":"ann@acme.example"}}"#, crate::common::body(1311, 25));
-    let claims = crate::common::base64url(claims_json.as_bytes());
-    let token =
-        format!("{header}.{claims}.{}", crate::common::base64url(crate::common::body(1312, 40).as_bytes()));
-    repo.write("api.http", format!("Authorization: Bearer {token}\n"));
-    repo.commit_all("token");
-    for format in ["human", "json", "sarif"] {
-        for target in [&["scan", "."][..], &["scan", "--all-history"]] {
-            let (code, stdout, stderr) = run(repo.keyfence().args(target).args(["--format", format]));
-            assert_eq!(code, 1, "{stderr}");
-            for output in [&stdout, &stderr] {
-                assert!(!output.contains(&claims) && !output.contains(&claims[..12]), "{format}: {output}");
-                assert!(!output.contains("ann@acme"), "{format}: {output}");
-            }
-            assert!(stdout.contains("eyJhbG…"), "{format}: {stdout}");
-        }
-    }
-    let (_, shown, _) = run(repo.keyfence().args(["scan", ".", "--show-secrets"]));
-    assert!(shown.contains(&token), "--show-secrets shows the token");
+fn a_pull_request_that_disables_the_rule_still_reports_its_key() {
+    let disable = format!("[rules]\ndisable = [\"{APP_KEY}\"]\n");
+    assert_pr_cannot_hide_its_key(&[], &[(".keyfence.toml", disable)]);
 }
 
 #[test]
-fn a_baseline_outside_the_repository_is_an_error_that_quotes_nothing() {
-    let outside = tempfile::tempdir().unwrap();
-    let leaked = outside.path().join("secrets.json");
-    std::fs::write(&leaked, r#"{"keyfence_baseline": 1, "token": "outside-value-1310"}"#).unwrap();
-    let repo = Repo::new();
-    repo.write("a.txt", "clean\n");
-    for named in [
-        leaked.display().to_string(),
-        "../../../../../../../../..".to_owned() + &leaked.display().to_string(),
-    ] {
-        repo.write(".keyfence.toml", format!("[scan]\nbaseline = {named:?}\n"));
-        let (code, _, stderr) = run(repo.keyfence().args(["scan", "."]));
-        assert_eq!(code, 2, "{stderr}");
-        assert!(
-            stderr.contains(".keyfence.toml:2: [scan] baseline names a file outside the repository"),
-            "{stderr}"
-        );
-        assert!(!stderr.contains("outside-value") && !stderr.contains("secrets.json"), "{stderr}");
-    }
-    // A link inside the repository to the outside file is outside too.
-    std::os::unix::fs::symlink(&leaked, repo.path().join("baseline.json")).unwrap();
-    repo.write(".keyfence.toml", "[scan]\nbaseline = \"baseline.json\"\n");
-    let (code, _, stderr) = run(repo.keyfence().args(["scan", "."]));
-    assert_eq!(code, 2);
-    assert!(stderr.contains("outside the repository") && !stderr.contains("outside-value"), "{stderr}");
-    // The user may name it: the error about its content quotes nothing either.
-    std::fs::remove_file(repo.path().join(".keyfence.toml")).unwrap();
-    let (code, _, stderr) = run(repo.keyfence().args(["scan", "."]).arg("--baseline").arg(&leaked));
-    assert_eq!(code, 2);
-    assert!(stderr.contains("not a keyfence baseline") && !stderr.contains("outside-value"), "{stderr}");
-    assert!(!stderr.contains("token"), "{stderr}");
+fn a_pull_request_that_allowlists_its_own_path_still_reports_its_key() {
+    let base = "[allowlist]\npaths = [\"fixtures/**\"]\n";
+    let widened = "[allowlist]\npaths = [\"fixtures/**\", \"app.env\"]\n".to_owned();
+    assert_pr_cannot_hide_its_key(&[(".keyfence.toml", base)], &[(".keyfence.toml", widened)]);
 }
 
 #[test]
-fn a_gitleaks_extend_path_outside_the_repository_is_an_error_that_quotes_nothing() {
-    let outside = tempfile::tempdir().unwrap();
-    std::fs::write(outside.path().join("base.toml"), "[extend]\nuseDefault = true\nleaky_key_1310 = 1\n")
-        .unwrap();
-    let repo = Repo::new();
-    repo.write("a.txt", "clean\n");
-    let absolute = outside.path().join("base.toml").display().to_string();
-    for named in [
-        absolute,
-        "../../../../../../../..".to_owned() + &outside.path().join("base.toml").display().to_string(),
-    ] {
-        repo.write(".gitleaks.toml", format!("[extend]\npath = {named:?}\n"));
-        let (code, _, stderr) = run(repo.keyfence().args(["scan", "."]));
-        assert_eq!(code, 2, "{stderr}");
-        assert!(
-            stderr.contains(".gitleaks.toml:2: extend.path names a file outside the repository"),
-            "{stderr}"
-        );
-        assert!(!stderr.contains("leaky_key"), "{stderr}");
-    }
-    // Inside the repository it is read as before.
-    repo.write("ci/base.toml", "[extend]\nuseDefault = true\n");
-    repo.write(".gitleaks.toml", "[extend]\npath = \"ci/base.toml\"\n");
-    let (code, _, stderr) = run(repo.keyfence().args(["scan", "."]));
+fn a_pull_request_that_adds_keyfenceignore_lines_still_reports_its_key() {
+    // A .gitleaks.toml-style project: the root ignore file is new, a nested one is edited.
+    assert_pr_cannot_hide_its_key(
+        &[("docs/.keyfenceignore", "*.png\n")],
+        &[(".keyfenceignore", "app.env\n".to_owned()), ("docs/.keyfenceignore", "*.png\n*.md\n".to_owned())],
+    );
+}
+
+#[test]
+fn a_pull_request_that_adds_a_baseline_entry_still_reports_its_key() {
+    let (repo, base_commit) = with_base(&[
+        (".keyfence.toml", "[scan]\nbaseline = \"ci/baseline.json\"\n"),
+        ("ci/baseline.json", "{\"keyfence_baseline\": 1, \"findings\": []}\n"),
+    ]);
+    repo.write("app.env", format!("ST_APP_KEY={}\n", app_key(1302)));
+    let (code, _, stderr) = run(repo.keyfence().args(["baseline", "ci/baseline.json", "app.env"]));
     assert_eq!(code, 0, "{stderr}");
+    repo.commit_all("pr");
+    let pr = rev(&repo, "HEAD");
+    let (code, found, _) = scan(&repo, &["."]);
+    assert_eq!((code, found), (0, vec![]), "the work tree's baseline accepts the key");
+
+    let (code, found, stderr) = scan(&repo, &["--commits", &format!("{base_commit}..{pr}")]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        found,
+        vec![finding(CHANGED, "ci/baseline.json", &pr), finding(APP_KEY, "app.env", &pr)],
+        "{stderr}"
+    );
 }
 
 #[test]
-fn configuration_errors_name_the_key_and_line_but_never_the_value() {
-    let pasted = format!("ak1.{}", crate::common::body(1313, 25));
-    let cases = [
-        (format!("[scan]\nmax_file_size = \"{pasted}\"\n"), ".keyfence.toml:2"),
-        (format!("[rules]\ndisable = [\"{pasted}\"]\n"), ".keyfence.toml:2: [rules] disable"),
-        (format!("[org]\ntenants = [\"{pasted}\"]\n"), ".keyfence.toml:2: [org] tenants"),
-        (format!("[allowlist]\nregexes = [\"({pasted}\"]\n"), ".keyfence.toml:2"),
-        (format!("[allowlist]\nlines = [\"[{pasted}\"]\n"), ".keyfence.toml:2"),
-        (format!("[allowlist]\npaths = [\"a{{{pasted}\"]\n"), ".keyfence.toml:2"),
-        (format!("[allowlist]\ncommits = [\"{pasted}\"]\n"), ".keyfence.toml:1: [allowlist] commits"),
-        (format!("[allowlist]\npaths = [\"x\"]\ncondition = \"{pasted}\"\n"), ".keyfence.toml:3"),
-        (
-            format!("[[rule]]\nid = \"acme\"\nregex = 'acme_[a-z]{{8}}'\nseverity = \"{pasted}\"\n"),
-            ".keyfence.toml:",
-        ),
-        (
-            format!("[scan]\nfingerprint_key = \"{}\"\n", &pasted[..10]),
-            ".keyfence.toml:2: [scan] fingerprint_key",
-        ),
-    ];
-    for (text, expected) in cases {
-        let repo = Repo::new();
-        repo.write(".keyfence.toml", &text);
-        let (code, _, stderr) = run(repo.keyfence().args(["scan", "."]));
-        assert_eq!(code, 2, "{text}: {stderr}");
-        assert!(stderr.contains(expected), "{text}: {stderr}");
-        assert!(!stderr.contains(&pasted[..10]), "{text}: the value is quoted: {stderr}");
+fn an_unchanged_configuration_applies_from_the_base_and_reports_no_change() {
+    let (repo, base_commit) = with_base(&[(".keyfence.toml", "[allowlist]\npaths = [\"fixtures/**\"]\n")]);
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("fixtures/sample.env", format!("ST_APP_KEY={}\n", app_key(1303)));
+    repo.write("app.env", format!("ST_APP_KEY={}\n", app_key(1304)));
+    repo.commit_all("pr");
+    let pr = rev(&repo, "HEAD");
+    // main moves on; the work tree (not committed) would allow every .env file.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("README.md", "moved on\n");
+    repo.commit_all("main moves on");
+    repo.write(".keyfence.toml", "[allowlist]\npaths = [\"fixtures/**\", \"*.env\"]\n");
+    for range in [format!("{base_commit}..{pr}"), format!("main...{pr}")] {
+        let (code, found, stderr) = scan(&repo, &["--commits", &range]);
+        assert_eq!((code, found), (1, vec![finding(APP_KEY, "app.env", &pr)]), "{range}: {stderr}");
+        assert!(stderr.contains(&base_commit[..12]), "the summary names the base: {stderr}");
     }
+    let (_, _, stderr) = scan(&repo, &["--commits", &format!("main...{pr}")]);
+    assert!(stderr.contains("(the merge base)"), "{stderr}");
 }
 
 #[test]
-fn fingerprints_are_keyed_and_a_new_baseline_carries_its_key() {
-    let repo = Repo::new();
-    let key = app_key(1314);
-    repo.write(".env", format!("KEY={key}\n"));
-    let (code, stdout, _) = run(repo.keyfence().args(["scan", ".", "--format", "json"]));
+fn config_option_still_wins_over_the_base() {
+    let (repo, base_commit) = with_base(&[]);
+    repo.write("app.env", format!("ST_APP_KEY={}\n", app_key(1305)));
+    repo.commit_all("pr");
+    let outside = tempfile::tempdir().unwrap();
+    let config = outside.path().join("ci.toml");
+    std::fs::write(&config, format!("[rules]\ndisable = [\"{APP_KEY}\"]\n")).unwrap();
+    let range = format!("{base_commit}..HEAD");
+    let (code, found, stderr) = scan(&repo, &["--commits", &range, "--config", config.to_str().unwrap()]);
+    assert_eq!((code, found), (0, vec![]), "{stderr}");
+    assert!(stderr.contains("ci.toml"), "the summary names the file given: {stderr}");
+    let (code, found, _) = scan(&repo, &["--commits", &range]);
+    assert_eq!((code, found.len()), (1, 1), "without --config the key is reported");
+}
+
+#[test]
+fn the_base_configuration_can_turn_the_change_report_off() {
+    let (repo, base_commit) = with_base(&[(".keyfence.toml", "[scan]\nprotect_config = false\n")]);
+    repo.write(".keyfenceignore", "vendor/\n");
+    repo.commit_all("pr");
+    let (code, found, stderr) = scan(&repo, &["--commits", &format!("{base_commit}..HEAD")]);
+    assert_eq!((code, found), (0, vec![]), "{stderr}");
+    // The pull request cannot turn it off for itself.
+    let (repo, base_commit) = with_base(&[]);
+    repo.write(".keyfence.toml", "[scan]\nprotect_config = false\n");
+    repo.commit_all("pr");
+    let (code, found, stderr) = scan(&repo, &["--commits", &format!("{base_commit}..HEAD")]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(found, vec![finding(CHANGED, ".keyfence.toml", &rev(&repo, "HEAD"))]);
+    assert!(stderr.contains("no secrets found, and a change to keyfence's own files"), "{stderr}");
+    let range = format!("{base_commit}..HEAD");
+    let (code, stdout, _) = run(repo.keyfence().args(["scan", "--commits", &range, "--format", "sarif"]));
     assert_eq!(code, 1);
-    let finding = &crate::common::json_findings(&stdout)[0];
-    let fingerprint = finding["fingerprint"].as_str().unwrap();
-    assert_ne!(fingerprint, unkeyed_fingerprint("servicetitan-app-key", ".env", &key));
-    assert_eq!(fingerprint.len(), 64);
-    assert_eq!(finding["fingerprint_kind"], "hmac-sha256-builtin-key");
-
-    // `keyfence baseline` generates a key, keeps it on rewrite, and scans with the baseline use it.
-    assert_eq!(run(repo.keyfence().args(["baseline", "base.json"])).0, 0);
-    let written: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(repo.path().join("base.json")).unwrap()).unwrap();
-    assert_eq!(written["fingerprint_kind"], "hmac-sha256");
-    let file_key = written["fingerprint_key"].as_str().unwrap().to_owned();
-    assert_eq!(file_key.len(), 64);
-    let entry = written["findings"][0]["fingerprint"].as_str().unwrap().to_owned();
-    assert_ne!(entry, fingerprint, "keyed with the baseline's own key");
-    assert_eq!(run(repo.keyfence().args(["baseline", "base.json"])).0, 0);
-    let again: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(repo.path().join("base.json")).unwrap()).unwrap();
-    assert_eq!(again["fingerprint_key"], file_key.as_str(), "a rewrite keeps the key");
-    assert_eq!(again["findings"][0]["fingerprint"], entry.as_str());
-    let (code, _, stderr) = run(repo.keyfence().args(["scan", ".", "--baseline", "base.json"]));
-    assert_eq!(code, 0, "the baseline hides its finding: {stderr}");
-
-    // A configured key wins and stays out of the baseline file.
-    repo.write(".keyfence.toml", "[scan]\nfingerprint_key = \"a-key-of-our-own-1314\"\n");
-    let (_, stdout, _) = run(repo.keyfence().args(["scan", ".", "--format", "sarif"]));
     let sarif: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let result = &sarif["runs"][0]["results"][0];
-    assert_eq!(result["properties"]["fingerprint_kind"], "hmac-sha256");
-    let configured = result["partialFingerprints"]["keyfence/v2"].as_str().unwrap();
-    assert!(configured != fingerprint && configured != entry);
-    assert_eq!(run(repo.keyfence().args(["baseline", "own.json"])).0, 0);
-    let own = std::fs::read_to_string(repo.path().join("own.json")).unwrap();
-    assert!(!own.contains("fingerprint_key") && !own.contains("a-key-of-our-own"), "{own}");
+    let run0 = &sarif["runs"][0];
+    let index = run0["results"][0]["ruleIndex"].as_u64().expect("the result points at its rule") as usize;
+    assert_eq!(run0["tool"]["driver"]["rules"][index]["id"], CHANGED);
+    assert_eq!(run0["results"][0]["level"], "error");
 }
 
 #[test]
-fn an_old_unkeyed_baseline_still_hides_its_findings() {
-    let repo = Repo::new();
-    let key = app_key(1315);
-    let other = app_key(1316);
-    repo.write(".env", format!("KEY={key}\nOTHER={other}\n"));
-    let old = format!(
-        "{{\n  \"keyfence_baseline\": 1,\n  \"findings\": [\n    {{\"fingerprint\": \"{}\", \"rule_id\": \"servicetitan-app-key\", \"path\": \".env\"}}\n  ]\n}}\n",
-        unkeyed_fingerprint("servicetitan-app-key", ".env", &key)
-    );
-    repo.write("old-baseline.json", old);
-    let (code, stdout, stderr) =
-        run(repo.keyfence().args(["scan", ".", "--baseline", "old-baseline.json", "--format", "json"]));
+fn a_gitleaks_extend_target_is_read_from_the_base_and_watched() {
+    let base_rules = "[extend]\nuseDefault = true\n";
+    let (repo, base_commit) =
+        with_base(&[(".gitleaks.toml", "[extend]\npath = \"ci/base.toml\"\n"), ("ci/base.toml", base_rules)]);
+    repo.write("ci/base.toml", format!("[extend]\nuseDefault = true\ndisabledRules = [\"{APP_KEY}\"]\n"));
+    repo.write("app.env", format!("ST_APP_KEY={}\n", app_key(1306)));
+    repo.commit_all("pr");
+    let pr = rev(&repo, "HEAD");
+    let (code, found, stderr) = scan(&repo, &["--commits", &format!("{base_commit}..HEAD")]);
     assert_eq!(code, 1, "{stderr}");
-    let lines: Vec<u64> =
-        crate::common::json_findings(&stdout).iter().map(|f| f["line"].as_u64().unwrap()).collect();
-    assert_eq!(lines, [2], "only the finding the old baseline does not list");
-    assert!(stderr.contains("unkeyed fingerprints") && stderr.contains("keyfence baseline"), "{stderr}");
-    assert_eq!(stderr.matches("unkeyed").count(), 1, "one line: {stderr}");
+    assert_eq!(found, vec![finding(CHANGED, "ci/base.toml", &pr), finding(APP_KEY, "app.env", &pr)]);
 }
 
 #[test]
-fn a_configurations_own_rule_texts_print_escaped() {
+fn a_staged_configuration_change_is_reported_only_with_protect_config() {
+    let (repo, _) = with_base(&[]);
+    repo.write(".keyfenceignore", "build/\n");
+    repo.git(&["add", ".keyfenceignore"]);
+    let (code, found, stderr) = scan(&repo, &["--staged"]);
+    assert_eq!((code, found), (0, vec![]), "off by default: {stderr}");
+
+    repo.write(".keyfence.toml", "[scan]\nprotect_config = true\n");
+    repo.commit_all("protect");
+    repo.write("sub/.keyfenceignore", "*.env\n");
+    repo.git(&["add", "sub/.keyfenceignore"]);
+    let (code, found, stderr) = scan(&repo, &["--staged"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(found, vec![finding(CHANGED, "sub/.keyfenceignore", "")]);
+    assert!(stderr.contains("commit blocked"), "{stderr}");
+}
+
+/// A depth-1 clone of `repo`.
+fn shallow_clone(repo: &Repo) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", repo.path().display());
+    let target = dir.path().join("s");
+    let status =
+        std::process::Command::new("git").args(["clone", "-q", "--depth", "1", &url]).arg(&target).status();
+    assert!(status.unwrap().success());
+    (dir, target)
+}
+
+#[test]
+fn a_depth_one_clone_reports_the_keys_of_its_tree() {
     let repo = Repo::new();
-    repo.write(
-        ".keyfence.toml",
-        "[[rule]]\nid = \"acme-token\"\ndescription = \"ACME\\u001b[2J token\"\nkeywords = [\"acme_\"]\nregex = '''acme_[a-z0-9]{20}'''\n",
-    );
-    repo.write("a.txt", "acme_k7m9p2q8r7s6t5u4v1w4\n"); // keyfence:allow
-    let (code, stdout, stderr) = run(repo.keyfence().args(["rules"]));
-    assert_eq!(code, 0, "{stderr}");
-    assert!(!stdout.contains('\x1b') && stdout.contains("ACME\\u{1b}[2J token"), "{stdout}");
-    let (code, stdout, _) = run(repo.keyfence().args(["scan", "a.txt", "--color", "never"]));
-    assert_eq!(code, 1);
-    assert!(!stdout.contains('\x1b') && stdout.contains("ACME\\u{1b}[2J token"), "{stdout}");
+    repo.write("app.env", format!("ST_APP_KEY={}\n", app_key(1307)));
+    repo.commit_all("key");
+    repo.write("README.md", "more\n");
+    repo.commit_all("more");
+    let (_dir, clone) = shallow_clone(&repo);
+    let (code, stdout, stderr) =
+        run(crate::common::keyfence(&clone).args(["scan", "--all-history", "--format", "json"]));
+    assert_eq!(code, 1, "{stderr}");
+    let found = json_findings(&stdout);
+    assert_eq!(found.len(), 1, "{stdout}");
+    assert_eq!(found[0]["path"], "app.env");
+    assert_eq!(found[0]["commit"].as_str(), Some(rev(&repo, "HEAD").as_str()), "the boundary commit");
+    assert!(stderr.contains("shallow clone") && stderr.contains("was not read"), "{stderr}");
+}
+
+#[test]
+fn a_depth_one_clone_without_keys_is_incomplete_not_clean() {
+    let repo = Repo::new();
+    repo.write("README.md", "hello\n");
+    repo.commit_all("one");
+    repo.write("README.md", "hello again\n");
+    repo.commit_all("two");
+    let (_dir, clone) = shallow_clone(&repo);
+    let (code, stdout, stderr) = run(crate::common::keyfence(&clone).args(["scan", "--all-history"]));
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert!(stderr.contains("git fetch --unshallow"), "{stderr}");
+    let (code, stdout, _) =
+        run(crate::common::keyfence(&clone).args(["scan", "--all-history", "--format", "sarif"]));
+    assert_eq!(code, 2);
+    assert!(stdout.contains("\"executionSuccessful\": false"), "{stdout}");
 }

@@ -25,6 +25,7 @@
 //! max_file_size = 25              # MiB
 //! baseline = "keyfence-baseline.json"
 //! fingerprint_key = "…"            # 16+ characters; keys fingerprints (see crate::fingerprint)
+//! protect_config = true           # report changes to keyfence's own files (--staged too)
 //!
 //! [org]                           # see config::Org
 //! ```
@@ -106,6 +107,8 @@ struct ScanSection {
     baseline: Option<PathBuf>,
     #[serde(default)]
     fingerprint_key: Option<String>,
+    #[serde(default)]
+    protect_config: Option<bool>,
 }
 
 impl AllowlistSpec {
@@ -221,6 +224,7 @@ pub fn load(name: &str, text: &str) -> Result<Config> {
         )?;
     }
     config.fingerprint_key = file.scan.fingerprint_key;
+    config.protect_config = file.scan.protect_config;
     config.org = file.org;
     config.text = text.to_owned();
     Ok(config)
