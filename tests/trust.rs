@@ -233,6 +233,10 @@ fn a_depth_one_clone_reports_the_keys_of_its_tree() {
     assert_eq!(found[0]["path"], "app.env");
     assert_eq!(found[0]["commit"].as_str(), Some(rev(&repo, "HEAD").as_str()), "the boundary commit");
     assert!(stderr.contains("shallow clone") && stderr.contains("was not read"), "{stderr}");
+    // A range that walks into the boundary still fails closed: its "added" would be everything.
+    let (code, stdout, stderr) = run(crate::common::keyfence(&clone).args(["scan", "--commits", "HEAD"]));
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert!(stderr.contains("the boundary of this shallow clone"), "{stderr}");
 }
 
 #[test]
