@@ -142,7 +142,10 @@ impl Config {
         for name in [DEFAULT_FILE, GITLEAKS_FILE] {
             let path = root.join(name);
             // Anything by that name (a folder, a dangling link) is loaded, so it fails loudly.
-            if files.exists(&path) {
+            let exists = files.exists(&path).map_err(|err| {
+                anyhow::anyhow!("cannot look for the configuration {}: {err}", files.name(&path))
+            })?;
+            if exists {
                 // On disk, the repository chose this file: it may not lead outside (a link to a
                 // file of the user's, whose content errors would then quote).
                 if let (None, Some(tree)) = (files.base(), work_tree_of(&path)) {
