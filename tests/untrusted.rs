@@ -394,3 +394,21 @@ fn a_configurations_own_rule_texts_print_escaped() {
     assert_eq!(code, 1);
     assert!(!stdout.contains('\x1b') && stdout.contains("ACME\\u{1b}[2J token"), "{stdout}");
 }
+
+#[test]
+fn a_configuration_linked_outside_the_repository_is_refused() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("keys.toml"), "outside_value_1317 = 1\n").unwrap();
+    let repo = Repo::new();
+    repo.write("a.txt", "clean\n");
+    std::os::unix::fs::symlink(outside.path().join("keys.toml"), repo.path().join(".keyfence.toml")).unwrap();
+    let (code, _, stderr) = run(repo.keyfence().args(["scan", "."]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains(".keyfence.toml leads outside the repository"), "{stderr}");
+    assert!(!stderr.contains("outside_value"), "{stderr}");
+    // Given by the user, the same file is read (and its unknown key named, not its value).
+    let (code, _, stderr) =
+        run(repo.keyfence().args(["scan", "a.txt", "--config"]).arg(outside.path().join("keys.toml")));
+    assert_eq!(code, 2);
+    assert!(!stderr.contains("leads outside"), "{stderr}");
+}
