@@ -19,3 +19,4 @@ mod reports;
 mod rules;
 mod staged;
 mod stdin;
+mod trust;
