@@ -68,7 +68,10 @@ fn rule_families() -> HashMap<String, String> {
         }
         .to_owned();
         let file: toml::Table = toml::from_str(text).unwrap();
-        for rule in file.get("rule").and_then(|r| r.as_array()).into_iter().flatten() {
+        // `[[provider]]` entries (patterns/providers.toml) become rules of the same id.
+        let entries =
+            ["rule", "provider"].into_iter().flat_map(|table| file.get(table).and_then(|r| r.as_array()));
+        for rule in entries.flatten() {
             families.insert(rule["id"].as_str().unwrap().to_owned(), family.clone());
         }
     }
