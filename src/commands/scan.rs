@@ -7,17 +7,19 @@ use crate::config::Config;
 use crate::error::Hinted;
 use crate::finding::Finding;
 use crate::report;
+use crate::report::ScanContext;
 use crate::rules::RuleSet;
 use crate::scanner::Scanner;
 use crate::settings::{ScanSettings, Target};
+use crate::sources::head::{self, HeadPlace, VersionControl};
 use crate::sources::history::{self, ProgressEvent, Selection};
-use crate::sources::{self, Diagnostics, Fragment};
+use crate::sources::{self, Diagnostics, Fragment, SkipCounts};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
@@ -28,19 +30,37 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let config = load_config(&args)?;
     let mut settings = ScanSettings::resolve(args, &config)?;
     let baseline = settings.baseline.as_deref().map(Baseline::load).transpose()?;
+    if let Some(report) = &settings.report_file {
+        check_writable(report, "report")?;
+    }
     let scanner = scanner(config)?;
     settings.source.reuse = scanner.reuse();
     let diagnostics = Diagnostics::default();
     let mut outcome = collect(&scanner, &settings, &diagnostics)?;
 
-    let stale = baseline.map(|b| (b.filter(&mut outcome.findings), b.findings.len()));
+    crate::advice::fit_next_steps(&mut outcome.findings, in_git(&settings.target));
+    if let Some(percent) = settings.redact_percent {
+        for finding in &mut outcome.findings {
+            finding.redacted = finding.redacted_by_percent(percent);
+        }
+    }
+    let before = outcome.findings.len();
+    let stale = baseline.as_ref().map(|b| (b.filter(&mut outcome.findings), b.findings.len()));
+    let accepted = baseline.as_ref().map(|_| before - outcome.findings.len());
     let findings = &mut outcome.findings;
     report::sort(findings);
     let errors = diagnostics.errors();
-    write_reports(&settings, scanner.rules(), findings, &errors)?;
+    let facts = GitFacts::gather(&settings, findings);
+    let context = ScanContext {
+        errors: &errors,
+        head_places: &facts.head_places,
+        version_control: facts.version_control.as_ref(),
+    };
+    write_reports(&settings, scanner.rules(), findings, &context)?;
 
     let errors = print_diagnostics(&diagnostics);
-    print_summary(&settings, findings, outcome.scanned, errors);
+    let tally = Tally { scanned: outcome.scanned, skipped: diagnostics.skip_counts(), accepted, errors };
+    print_summary(&settings, findings, &tally);
     // Only a scan of everything can tell that an entry matches nothing any more: a staged
     // change or a commit range sees a slice of the repository.
     let whole = match &settings.target {
@@ -53,7 +73,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
             "keyfence: {stale} of {total} baseline entries match no finding any more; prune them by writing the baseline again"
         );
     }
-    Ok(exit_status(errors, findings.len()))
+    Ok(exit_status(errors, findings.len(), settings.findings_status))
 }
 
 /// `keyfence baseline FILE [scan args]`: writes today's findings as a baseline. Writes nothing
@@ -69,6 +89,14 @@ pub fn write_baseline(args: BaselineArgs) -> Result<ExitCode> {
     }
     let config = load_config(&args.scan)?;
     let mut settings = ScanSettings::resolve(args.scan, &config)?;
+    if args.file.as_os_str() != "-" {
+        if let Some(folder) = args.file.parent().filter(|f| !f.as_os_str().is_empty()) {
+            std::fs::create_dir_all(folder).with_context(|| {
+                format!("cannot create the folder of the baseline {}", args.file.display())
+            })?;
+        }
+        check_writable(&args.file, "baseline")?;
+    }
     let scanner = scanner(config)?;
     settings.source.reuse = scanner.reuse();
     let diagnostics = Diagnostics::default();
@@ -96,6 +124,23 @@ pub fn write_baseline(args: BaselineArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Fails before any scanning if the output file `path` cannot be written (a missing folder, a
+/// folder in its place, no permission), so a long scan does not end in that error. A file that
+/// did not exist is created and removed again: nothing is left behind if the scan fails.
+fn check_writable(path: &Path, what: &str) -> Result<()> {
+    let existed = path.symlink_metadata().is_ok();
+    std::fs::OpenOptions::new().append(true).create(true).open(path).map_err(|err| {
+        Hinted::new(
+            format!("cannot write the {what} {}: {err}", path.display()),
+            "check the path: its folder must exist and be writable (nothing was scanned)",
+        )
+    })?;
+    if !existed {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
+}
+
 /// The configuration for `args` (see [`Config::discover`]): the one of the repository of the
 /// first path scanned, or of the current one; its warnings printed.
 fn load_config(args: &ScanArgs) -> Result<Config> {
@@ -111,10 +156,11 @@ fn scanner(config: Config) -> Result<Scanner> {
     Ok(Scanner::new(config.rules)?.with_allowlists(config.allowlists))
 }
 
-fn exit_status(errors: usize, findings: usize) -> ExitCode {
+/// 0 clean, `findings_status` (1 unless `--exit-code`) for findings, 2 for an incomplete scan.
+fn exit_status(errors: usize, findings: usize, findings_status: u8) -> ExitCode {
     ExitCode::from(match (errors, findings) {
         (0, 0) => 0,
-        (0, _) => 1,
+        (0, _) => findings_status,
         _ => 2,
     })
 }
@@ -163,6 +209,33 @@ fn collect(scanner: &Scanner, settings: &ScanSettings, diagnostics: &Diagnostics
         findings: findings.into_inner().unwrap_or_else(|e| e.into_inner()),
         scanned: scanned.into_inner(),
     })
+}
+
+/// What SARIF says about the repository: where history findings stand at HEAD and which
+/// revision was scanned. Gathered only for SARIF, after the scan and before reporting.
+#[derive(Default)]
+struct GitFacts {
+    head_places: Vec<Option<HeadPlace>>,
+    version_control: Option<VersionControl>,
+}
+
+impl GitFacts {
+    fn gather(settings: &ScanSettings, findings: &[Finding]) -> GitFacts {
+        if settings.format != report::Format::Sarif {
+            return GitFacts::default();
+        }
+        let repo = match &settings.target {
+            Target::Staged | Target::History(_) => sources::repo::open("").ok(),
+            Target::Paths(paths) => git2::Repository::discover(&paths[0]).ok(),
+            Target::Stdin => None,
+        };
+        let Some(repo) = repo else { return GitFacts::default() };
+        let head_places = match settings.target {
+            Target::History(_) => head::places(&repo, findings),
+            _ => Vec::new(),
+        };
+        GitFacts { head_places, version_control: head::version_control(&repo) }
+    }
 }
 
 /// A progress bar of commits done, drawn on standard error only when it is a terminal.
@@ -219,13 +292,13 @@ fn write_reports(
     settings: &ScanSettings,
     rules: &RuleSet,
     findings: &[Finding],
-    errors: &[String],
+    context: &ScanContext<'_>,
 ) -> Result<()> {
     if !(findings.is_empty() && settings.format == report::Format::Human) {
         colored::control::set_override(settings.color);
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
-        let written = report::write(settings.format, findings, rules, settings.report, errors, &mut out)
+        let written = report::write(settings.format, findings, rules, settings.report, context, &mut out)
             .and_then(|()| out.flush());
         match written {
             // A closed pipe (`| head`) is the reader's choice, not a failed scan.
@@ -237,7 +310,7 @@ fn write_reports(
         colored::control::set_override(false);
         let mut file = std::fs::File::create(path)
             .with_context(|| format!("cannot write the report {}", path.display()))?;
-        report::write(settings.format, findings, rules, settings.report, errors, &mut file)
+        report::write(settings.format, findings, rules, settings.report, context, &mut file)
             .and_then(|()| file.flush())
             .with_context(|| format!("cannot write the report {}", path.display()))?;
     }
@@ -256,8 +329,21 @@ fn print_diagnostics(diagnostics: &Diagnostics) -> usize {
     errors.len()
 }
 
+/// The numbers a summary tells besides the findings.
+struct Tally {
+    /// Fragments (files, blobs, stdin) or commits scanned.
+    scanned: usize,
+    /// Files left out, by reason.
+    skipped: SkipCounts,
+    /// Findings the baseline hid, when one was in force.
+    accepted: Option<usize>,
+    /// Errors printed: the scan is incomplete.
+    errors: usize,
+}
+
 /// One line on standard error saying what happened, and what to do about findings.
-fn print_summary(settings: &ScanSettings, findings: &[Finding], scanned: usize, errors: usize) {
+fn print_summary(settings: &ScanSettings, findings: &[Finding], tally: &Tally) {
+    let Tally { scanned, skipped, accepted, errors } = *tally;
     let staged = settings.target == Target::Staged;
     let unit = match settings.target {
         Target::Staged => "staged file",
@@ -272,27 +358,34 @@ fn print_summary(settings: &ScanSettings, findings: &[Finding], scanned: usize, 
         );
         return;
     }
-    let config =
-        settings.config_file.as_ref().map(|c| format!("; configuration {}", c.display())).unwrap_or_default();
+    let config = format!(
+        "{}{}",
+        skipped_clause(skipped),
+        settings.config_file.as_ref().map(|c| format!("; configuration {}", c.display())).unwrap_or_default()
+    );
+    let accepted_clause = accepted.map(|n| format!("{n} accepted in the baseline; ")).unwrap_or_default();
     if findings.is_empty() {
         if !settings.quiet {
             crate::say!(
-                "keyfence: no secrets found ({scanned} {} scanned{config})",
+                "keyfence: no {}secrets found ({accepted_clause}{scanned} {} scanned{config})",
+                if accepted.is_some() { "new " } else { "" },
                 plural(scanned, unit, &format!("{unit}s"))
             );
         }
         return;
     }
     let files = findings.iter().map(|f| f.path.as_str()).collect::<BTreeSet<_>>().len();
+    let accepted_clause = accepted.map(|n| format!(" ({n} accepted in the baseline)")).unwrap_or_default();
     let what = format!(
-        "{} {} in {files} {}{config}",
+        "{} {}{} in {files} {}{accepted_clause}{config}",
         findings.len(),
+        if accepted.is_some() { "new " } else { "" },
         plural(findings.len(), "secret", "secrets"),
         plural(
             files,
             if staged { "staged file" } else { "file" },
             if staged { "staged files" } else { "files" }
-        )
+        ),
     );
     if staged {
         crate::say!("keyfence: {what}: commit blocked.");
@@ -308,6 +401,42 @@ fn print_summary(settings: &ScanSettings, findings: &[Finding], scanned: usize, 
     crate::say!(
         "  A false positive? Add `keyfence:allow` in a comment on its line, or accept it in a baseline."
     );
+}
+
+/// `; 3 files skipped: 2 ignored by .gitignore (--no-ignore to include), 1 binary`, or nothing
+/// when no file was skipped.
+fn skipped_clause(skipped: SkipCounts) -> String {
+    if skipped.total() == 0 {
+        return String::new();
+    }
+    let reasons: Vec<String> = [
+        (skipped.ignored, "ignored by .gitignore (--no-ignore to include)"),
+        (skipped.oversized, "over the size limit"),
+        (skipped.binary, "binary"),
+    ]
+    .into_iter()
+    .filter(|&(count, _)| count > 0)
+    .map(|(count, reason)| format!("{count} {reason}"))
+    .collect();
+    format!(
+        "; {} {} skipped: {}",
+        skipped.total(),
+        plural(skipped.total(), "file", "files"),
+        reasons.join(", ")
+    )
+}
+
+/// True if what `target` reads sits in a git work tree (history and the index always do).
+fn in_git(target: &Target) -> bool {
+    match target {
+        Target::Staged | Target::History(_) => true,
+        Target::Stdin => false,
+        Target::Paths(paths) => paths.iter().all(|p| {
+            let folder = if p.is_dir() { p.as_path() } else { p.parent().unwrap_or(p) };
+            let folder = if folder.as_os_str().is_empty() { std::path::Path::new(".") } else { folder };
+            git2::Repository::discover(folder).is_ok_and(|repo| repo.workdir().is_some())
+        }),
+    }
 }
 
 /// True if `path` is the top of a work tree (holds `.git`), so a scan of it sees every file a
