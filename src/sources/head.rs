@@ -45,7 +45,7 @@ pub struct VersionControl {
 }
 
 /// One [`HeadPlace`] per finding of `findings` (same order): `None` for findings that do not
-/// come from a commit. Each file is read from HEAD's tree once; an unborn HEAD makes every
+/// come from a commit, or that report a change to keyfence's own files. Each file is read from HEAD's tree once; an unborn HEAD makes every
 /// file gone.
 pub fn places(repo: &Repository, findings: &[Finding]) -> Vec<Option<HeadPlace>> {
     let tree = repo.head().and_then(|h| h.peel_to_tree()).ok();
@@ -54,6 +54,10 @@ pub fn places(repo: &Repository, findings: &[Finding]) -> Vec<Option<HeadPlace>>
         .iter()
         .map(|f| {
             f.commit.as_ref()?;
+            // A change to keyfence's own files is about the commit, not a place in the file.
+            if f.rule_id == super::config_changes::RULE_ID {
+                return None;
+            }
             let text =
                 files.entry(&f.path).or_insert_with(|| tree.as_ref().and_then(|t| blob_at(repo, t, &f.path)));
             Some(match text {
