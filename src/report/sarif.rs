@@ -141,8 +141,9 @@ fn result(f: &Finding, rule_index: Option<usize>, head: Option<&HeadPlace>, opti
         "level": level(f.severity),
         "message": { "text": message },
         "locations": [{ "physicalLocation": location }],
-        "partialFingerprints": { "keyfence/v1": f.fingerprint },
+        "partialFingerprints": { "keyfence/v2": f.fingerprint },
         "properties": {
+            "fingerprint_kind": f.fingerprint_kind,
             "commit": f.commit,
             "commit_line": f.commit.as_ref().map(|_| f.line),
             "author": f.author,
