@@ -84,7 +84,7 @@ pub struct ScanArgs {
 
     /// Scan exactly what `git commit` would record: blobs from the index, only lines added
     /// relative to HEAD.
-    #[arg(long, conflicts_with_all = ["paths", "commits", "all_history"])]
+    #[arg(long, conflicts_with_all = ["commits", "all_history"])]
     pub staged: bool,
 
     /// Scan what each commit of a rev range adds (e.g. origin/main..HEAD, A...B). The
@@ -119,6 +119,29 @@ pub struct ScanArgs {
     #[arg(long)]
     pub show_secrets: bool,
 
+    /// Hide PERCENT (0-100, default 100 when given without a value) of each secret after its
+    /// fixed prefix (`ak1.`), from the end. Without it, reports show the prefix and two
+    /// characters.
+    #[arg(
+        long,
+        value_name = "PERCENT",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "100",
+        conflicts_with = "show_secrets",
+        value_parser = clap::value_parser!(u8).range(0..=100),
+        hide_short_help = true
+    )]
+    pub redact: Option<u8>,
+
+    /// The exit status when findings are reported (default 1; errors are always 2).
+    #[arg(long, value_name = "N", default_value_t = 1, hide_short_help = true)]
+    pub exit_code: u8,
+
+    /// Threads that scan files or commits (default: one per core).
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..), hide_short_help = true)]
+    pub threads: Option<u16>,
+
     /// Do not scan text files larger than this many MiB: a warning, or with --staged an error
     /// (the hook fails closed). Default: KEYFENCE_MAX_FILE_SIZE if set and not empty, else
     /// [scan] max_file_size of the configuration, else 25.
@@ -133,6 +156,11 @@ pub struct ScanArgs {
     /// Print nothing on standard error when there is nothing to report.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Also scan files that .gitignore, .git/info/exclude or the global excludes file leave out
+    /// (a directory scan counts them in its summary). .keyfenceignore still holds.
+    #[arg(long, conflicts_with_all = ["staged", "commits", "all_history"])]
+    pub no_ignore: bool,
 }
 
 /// `keyfence rules`.

@@ -77,6 +77,9 @@ pub struct Finding {
     pub secret: String,
     /// The secret with all but its fixed prefix and two characters of its body hidden.
     pub redacted: String,
+    /// Byte length of the secret's fixed prefix (`ak1.`, `ghp_`; 0 when it has none): the part
+    /// redaction always shows, since it names the kind of key, not the key.
+    pub prefix_len: usize,
     /// Hex HMAC-SHA-256 of rule id, path and secret (see [`crate::fingerprint`]); made with the
     /// built-in key until [`Finding::rekey`] applies the scan's key.
     pub fingerprint: String,
@@ -141,6 +144,7 @@ impl Finding {
             end_line,
             end_column,
             redacted: if is_jwt(secret_bytes) { redact_jwt(secret_bytes) } else { redact(prefix, body) },
+            prefix_len: prefix.len(),
             fingerprint: FingerprintKey::builtin().fingerprint(&rule.id, site.path, &secret),
             fingerprint_kind: FingerprintKey::builtin().kind(),
             secret,
@@ -202,6 +206,21 @@ impl Finding {
             self.shared_with.push(with);
             self.shared_with.sort();
         }
+    }
+
+    /// The secret with its prefix shown and `percent` (0-100) of the characters after it hidden
+    /// from the end (`--redact=N`): 100 shows the prefix and `…` only, 0 the whole secret.
+    pub fn redacted_by_percent(&self, percent: u8) -> String {
+        let prefix = self.secret.get(..self.prefix_len).unwrap_or("");
+        let rest = self.secret.get(self.prefix_len..).unwrap_or(&self.secret);
+        let total = rest.chars().count();
+        let shown = total * (100 - usize::from(percent.min(100))) / 100;
+        let mut text = escape_controls(prefix);
+        text.push_str(&escape_controls(&rest.chars().take(shown).collect::<String>()));
+        if shown < total {
+            text.push('…');
+        }
+        text
     }
 
     /// The secret as reports show it: in clear only when `show_secrets`.
@@ -290,6 +309,19 @@ mod tests {
         assert_eq!(redact(b"-----BEGIN KEY-----\n", b"\nMIIEab"), "-----BEGIN KEY-----\\nMI…");
         assert_eq!(redact(b"-----BEGIN KEY-----", b"\\nMIIEab"), "-----BEGIN KEY-----MI…");
         assert_eq!(redact(b"-----BEGIN KEY-----", b"\\r\\nMIIEab"), "-----BEGIN KEY-----MI…");
+    }
+
+    #[test]
+    fn redaction_by_percent_hides_the_end_of_the_body() {
+        let lines = LineIndex::new(b"ak1.abcdefghij");
+        let rule = crate::rules::RuleSet::builtin().unwrap();
+        let spec = rule.rules.iter().find(|r| r.id == "servicetitan-app-key").unwrap();
+        let faq = rule.faq(&spec.faq).unwrap();
+        let site = FindingSite { text: b"ak1.abcdefghij", path: "p", secret: 0..14, body: 4..14 };
+        let finding = Finding::new(spec, faq, &site, &lines);
+        assert_eq!(finding.redacted_by_percent(100), "ak1.…");
+        assert_eq!(finding.redacted_by_percent(50), "ak1.abcde…");
+        assert_eq!(finding.redacted_by_percent(0), "ak1.abcdefghij");
     }
 
     #[test]

@@ -22,6 +22,7 @@ macro_rules! say {
     }};
 }
 
+pub mod advice;
 pub mod baseline;
 pub mod cli;
 pub mod commands;

@@ -43,6 +43,10 @@ pub struct ScanSettings {
     pub color: bool,
     /// Say nothing on standard error when there is nothing to report.
     pub quiet: bool,
+    /// `--redact=N`: the percent of each secret's body hidden, instead of the default redaction.
+    pub redact_percent: Option<u8>,
+    /// The exit status for "findings reported" (`--exit-code`, default 1).
+    pub findings_status: u8,
     /// Baseline file whose findings are hidden.
     pub baseline: Option<PathBuf>,
     /// True if `baseline` is the configuration's `[scan] baseline` (read where the
@@ -61,6 +65,13 @@ impl ScanSettings {
     /// over defaults). Errors (exit 2) on `-` mixed with other paths or a zero size limit.
     pub fn resolve(args: ScanArgs, config: &Config) -> Result<ScanSettings> {
         let staged = args.staged;
+        if staged && !args.paths.is_empty() {
+            return Err(Hinted::new(
+                "--staged scans the index (what `git commit` would record) and takes no paths",
+                "run `keyfence scan --staged` for the whole staged change, or `keyfence scan PATH` for files on disk",
+            )
+            .into());
+        }
         let target = if args.staged {
             Target::Staged
         } else if let Some(range) = args.commits {
@@ -92,10 +103,10 @@ impl ScanSettings {
         };
         let (max_file_size, max_file_size_source) = match (args.max_file_size, env_size, config.max_file_size)
         {
-            (Some(size), _, _) => (size, "--max-file-size"),
-            (None, Some(size), _) => (size, "KEYFENCE_MAX_FILE_SIZE"),
-            (None, None, Some(size)) => (size, "[scan] max_file_size in the configuration"),
-            (None, None, None) => (DEFAULT_MAX_FILE_SIZE, "--max-file-size"),
+            (Some(size), _, _) => (size, "set by --max-file-size"),
+            (None, Some(size), _) => (size, "set by KEYFENCE_MAX_FILE_SIZE"),
+            (None, None, Some(size)) => (size, "set by [scan] max_file_size in the configuration"),
+            (None, None, None) => (DEFAULT_MAX_FILE_SIZE, "the default"),
         };
         if max_file_size == 0 {
             return Err(Hinted::new(
@@ -110,6 +121,8 @@ impl ScanSettings {
                 max_file_size: max_file_size.saturating_mul(1024 * 1024),
                 oversized_is_error: staged,
                 limit_source: max_file_size_source,
+                no_ignore: args.no_ignore,
+                threads: args.threads.map(usize::from),
                 reuse: crate::sources::Reuse::Anywhere,
                 // Set by the scan command, which knows the range's base (even under --config).
                 ignore_files_at: None,
@@ -119,6 +132,8 @@ impl ScanSettings {
             report: ReportOptions { show_secrets: args.show_secrets },
             color: wants_color(args.color),
             quiet: args.quiet,
+            redact_percent: args.redact,
+            findings_status: args.exit_code,
             baseline_from_config: args.baseline.is_none()
                 && non_empty_env("KEYFENCE_BASELINE").is_none()
                 && config.baseline.is_some(),

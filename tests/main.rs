@@ -9,6 +9,7 @@ mod decoding;
 mod errors;
 mod files;
 mod gitleaks;
+mod habits;
 mod history;
 mod hook;
 mod hook_by_hand;

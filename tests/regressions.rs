@@ -213,13 +213,14 @@ fn control_characters_in_paths_are_escaped_in_human_output() {
 }
 
 #[test]
-fn an_unwritable_report_file_still_prints_the_findings() {
+fn an_unwritable_report_file_fails_before_scanning() {
+    // Issue 12: the report's folder is checked before the scan, not after it printed everything.
     let repo = Repo::new();
     repo.write("k.env", format!("K={}\n", app_key(616)));
     let (code, stdout, stderr) =
         run(repo.keyfence().args(["scan", ".", "--report", "/nonexistent-dir/r.json"]));
     assert_eq!(code, 2, "{stderr}");
-    assert!(stdout.contains("servicetitan-app-key"), "{stdout}");
+    assert!(stdout.is_empty(), "{stdout}");
     assert!(stderr.contains("cannot write the report"), "{stderr}");
 }
 

@@ -9,12 +9,14 @@ use crate::error::Hinted;
 use crate::finding::Finding;
 use crate::fingerprint::{FingerprintKey, KeySource};
 use crate::report;
+use crate::report::ScanContext;
 use crate::rules::RuleSet;
 use crate::scanner::Scanner;
 use crate::settings::{ScanSettings, Target};
 use crate::sources::config_changes::{self, Watched};
+use crate::sources::head::{self, HeadPlace, VersionControl};
 use crate::sources::history::{self, ProgressEvent, Selection};
-use crate::sources::{self, Diagnostics, Fragment};
+use crate::sources::{self, Diagnostics, Fragment, SkipCounts};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeSet;
@@ -44,13 +46,24 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         );
     }
     let protected = protected_files(&settings, &config, &files);
+    if let Some(report) = &settings.report_file {
+        check_writable(report, "report")?;
+    }
     let scanner = scanner(config)?;
     settings.source.reuse = scanner.reuse();
     let diagnostics = Diagnostics::default();
     let mut outcome = collect(&scanner, &settings, &diagnostics)?;
     outcome.findings.iter_mut().for_each(|f| f.rekey(&key));
 
-    let stale = baseline.map(|b| (b.filter(&mut outcome.findings), b.findings.len()));
+    crate::advice::fit_next_steps(&mut outcome.findings, in_git(&settings.target));
+    if let Some(percent) = settings.redact_percent {
+        for finding in &mut outcome.findings {
+            finding.redacted = finding.redacted_by_percent(percent);
+        }
+    }
+    let before = outcome.findings.len();
+    let stale = baseline.as_ref().map(|b| (b.filter(&mut outcome.findings), b.findings.len()));
+    let accepted = baseline.as_ref().map(|_| before - outcome.findings.len());
     // After the baseline: a change to the baseline must not be able to hide itself.
     let mut rules = std::borrow::Cow::Borrowed(scanner.rules());
     if let Some(watched) = &protected {
@@ -62,11 +75,19 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let mut errors = diagnostics.errors();
     // A partial scan is not a successful one for SARIF consumers, even with findings.
     errors.extend(diagnostics.partials());
-    write_reports(&settings, &rules, findings, &errors)?;
+    let facts = GitFacts::gather(&settings, findings);
+    let context = ScanContext {
+        errors: &errors,
+        head_places: &facts.head_places,
+        version_control: facts.version_control.as_ref(),
+    };
+    write_reports(&settings, &rules, findings, &context)?;
 
     let errors = print_diagnostics(&diagnostics);
     let partial = diagnostics.partials().len();
-    print_summary(&settings, findings, outcome.scanned, errors, partial);
+    let tally =
+        Tally { scanned: outcome.scanned, skipped: diagnostics.skip_counts(), accepted, errors, partial };
+    print_summary(&settings, findings, &tally);
     // Only a scan of everything can tell that an entry matches nothing any more: a staged
     // change, a commit range or a shallow clone's history sees a slice of the repository.
     let whole = match &settings.target {
@@ -79,7 +100,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
             "keyfence: {stale} of {total} baseline entries match no finding any more; prune them by writing the baseline again"
         );
     }
-    Ok(exit_status(errors, findings.len(), partial))
+    Ok(exit_status(errors, findings.len(), partial, settings.findings_status))
 }
 
 /// `keyfence baseline FILE [scan args]`: writes today's findings as a baseline. Writes nothing
@@ -97,6 +118,14 @@ pub fn write_baseline(args: BaselineArgs) -> Result<ExitCode> {
     let (key, own_key) = baseline_key(&args.file, config.fingerprint_key.as_deref())?;
     let mut settings = ScanSettings::resolve(args.scan, &config)?;
     settings.source.ignore_files_at = files.base().map(|b| b.commit);
+    if args.file.as_os_str() != "-" {
+        if let Some(folder) = args.file.parent().filter(|f| !f.as_os_str().is_empty()) {
+            std::fs::create_dir_all(folder).with_context(|| {
+                format!("cannot create the folder of the baseline {}", args.file.display())
+            })?;
+        }
+        check_writable(&args.file, "baseline")?;
+    }
     let scanner = scanner(config)?;
     settings.source.reuse = scanner.reuse();
     let diagnostics = Diagnostics::default();
@@ -123,6 +152,23 @@ pub fn write_baseline(args: BaselineArgs) -> Result<ExitCode> {
         crate::say!("keyfence: wrote {entries} to {}", args.file.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Fails before any scanning if the output file `path` cannot be written (a missing folder, a
+/// folder in its place, no permission), so a long scan does not end in that error. A file that
+/// did not exist is created and removed again: nothing is left behind if the scan fails.
+fn check_writable(path: &Path, what: &str) -> Result<()> {
+    let existed = path.symlink_metadata().is_ok();
+    std::fs::OpenOptions::new().append(true).create(true).open(path).map_err(|err| {
+        Hinted::new(
+            format!("cannot write the {what} {}: {err}", path.display()),
+            "check the path: its folder must exist and be writable (nothing was scanned)",
+        )
+    })?;
+    if !existed {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
 }
 
 /// The key of a baseline about to be written to `file`, and its text when the file carries it:
@@ -248,11 +294,13 @@ fn scanner(config: Config) -> Result<Scanner> {
 
 /// 2 on errors; 1 on findings; 2 for a partial scan that found nothing (its "clean" would cover
 /// what it never read); else 0.
-fn exit_status(errors: usize, findings: usize, partial: usize) -> ExitCode {
+/// 0 clean, `findings_status` (1 unless `--exit-code`) for findings, 2 for an incomplete scan
+/// that found nothing or for errors.
+fn exit_status(errors: usize, findings: usize, partial: usize, findings_status: u8) -> ExitCode {
     ExitCode::from(match (errors, findings, partial) {
         (0, 0, 0) => 0,
         (0, 0, _) => 2,
-        (0, _, _) => 1,
+        (0, _, _) => findings_status,
         _ => 2,
     })
 }
@@ -301,6 +349,33 @@ fn collect(scanner: &Scanner, settings: &ScanSettings, diagnostics: &Diagnostics
         findings: findings.into_inner().unwrap_or_else(|e| e.into_inner()),
         scanned: scanned.into_inner(),
     })
+}
+
+/// What SARIF says about the repository: where history findings stand at HEAD and which
+/// revision was scanned. Gathered only for SARIF, after the scan and before reporting.
+#[derive(Default)]
+struct GitFacts {
+    head_places: Vec<Option<HeadPlace>>,
+    version_control: Option<VersionControl>,
+}
+
+impl GitFacts {
+    fn gather(settings: &ScanSettings, findings: &[Finding]) -> GitFacts {
+        if settings.format != report::Format::Sarif {
+            return GitFacts::default();
+        }
+        let repo = match &settings.target {
+            Target::Staged | Target::History(_) => sources::repo::open("").ok(),
+            Target::Paths(paths) => git2::Repository::discover(&paths[0]).ok(),
+            Target::Stdin => None,
+        };
+        let Some(repo) = repo else { return GitFacts::default() };
+        let head_places = match settings.target {
+            Target::History(_) => head::places(&repo, findings),
+            _ => Vec::new(),
+        };
+        GitFacts { head_places, version_control: head::version_control(&repo) }
+    }
 }
 
 /// How often the history progress bar is redrawn when no commit finishes.
@@ -367,13 +442,13 @@ fn write_reports(
     settings: &ScanSettings,
     rules: &RuleSet,
     findings: &[Finding],
-    errors: &[String],
+    context: &ScanContext<'_>,
 ) -> Result<()> {
     if !(findings.is_empty() && settings.format == report::Format::Human) {
         colored::control::set_override(settings.color);
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
-        let written = report::write(settings.format, findings, rules, settings.report, errors, &mut out)
+        let written = report::write(settings.format, findings, rules, settings.report, context, &mut out)
             .and_then(|()| out.flush());
         match written {
             // A closed pipe (`| head`) is the reader's choice, not a failed scan.
@@ -385,7 +460,7 @@ fn write_reports(
         colored::control::set_override(false);
         let mut file = std::fs::File::create(path)
             .with_context(|| format!("cannot write the report {}", path.display()))?;
-        report::write(settings.format, findings, rules, settings.report, errors, &mut file)
+        report::write(settings.format, findings, rules, settings.report, context, &mut file)
             .and_then(|()| file.flush())
             .with_context(|| format!("cannot write the report {}", path.display()))?;
     }
@@ -404,14 +479,23 @@ fn print_diagnostics(diagnostics: &Diagnostics) -> usize {
     errors.len()
 }
 
-/// One line on standard error saying what happened, and what to do about findings.
-fn print_summary(
-    settings: &ScanSettings,
-    findings: &[Finding],
+/// The numbers a summary tells besides the findings.
+struct Tally {
+    /// Fragments (files, blobs, stdin) or commits scanned.
     scanned: usize,
+    /// Files left out, by reason.
+    skipped: SkipCounts,
+    /// Findings the baseline hid, when one was in force.
+    accepted: Option<usize>,
+    /// Errors printed: the scan is incomplete.
     errors: usize,
+    /// Parts that could not be read without an error (a shallow clone's boundary).
     partial: usize,
-) {
+}
+
+/// One line on standard error saying what happened, and what to do about findings.
+fn print_summary(settings: &ScanSettings, findings: &[Finding], tally: &Tally) {
+    let Tally { scanned, skipped, accepted, errors, partial } = *tally;
     let staged = settings.target == Target::Staged;
     let unit = match settings.target {
         Target::Staged => "staged file",
@@ -426,7 +510,7 @@ fn print_summary(
         );
         return;
     }
-    let config = configuration_note(settings);
+    let config = format!("{}{}", skipped_clause(skipped), configuration_note(settings));
     if findings.is_empty() && partial > 0 {
         crate::say!(
             "keyfence: no secrets found in the {scanned} {} read, but the scan is incomplete (see the warning above): failing closed",
@@ -435,22 +519,25 @@ fn print_summary(
         crate::say!("  hint: fetch the full history (`git fetch --unshallow`; actions/checkout: fetch-depth: 0) and scan again");
         return;
     }
+    let new = if accepted.is_some() { "new " } else { "" };
     if findings.is_empty() {
         if !settings.quiet {
+            let accepted = accepted.map(|n| format!("{n} accepted in the baseline; ")).unwrap_or_default();
             crate::say!(
-                "keyfence: no secrets found ({scanned} {} scanned{config})",
+                "keyfence: no {new}secrets found ({accepted}{scanned} {} scanned{config})",
                 plural(scanned, unit, &format!("{unit}s"))
             );
         }
         return;
     }
+    let accepted = accepted.map(|n| format!(" ({n} accepted in the baseline)")).unwrap_or_default();
     let (changes, secrets): (Vec<&Finding>, Vec<&Finding>) =
         findings.iter().partition(|f| f.rule_id == config_changes::RULE_ID);
     let files = secrets.iter().map(|f| f.path.as_str()).collect::<BTreeSet<_>>().len();
     let mut what = match secrets.len() {
-        0 => "no secrets found".to_owned(),
+        0 => format!("no {new}secrets found{accepted}"),
         n => format!(
-            "{n} {} in {files} {}",
+            "{n} {new}{} in {files} {}{accepted}",
             plural(n, "secret", "secrets"),
             plural(
                 files,
@@ -496,6 +583,42 @@ fn configuration_note(settings: &ScanSettings) -> String {
             format!("; configuration: built-in rules (no configuration file at {commit}, the {role})")
         }
         (None, None) => String::new(),
+    }
+}
+
+/// `; 3 files skipped: 2 ignored by .gitignore (--no-ignore to include), 1 binary`, or nothing
+/// when no file was skipped.
+fn skipped_clause(skipped: SkipCounts) -> String {
+    if skipped.total() == 0 {
+        return String::new();
+    }
+    let reasons: Vec<String> = [
+        (skipped.ignored, "ignored by .gitignore (--no-ignore to include)"),
+        (skipped.oversized, "over the size limit"),
+        (skipped.binary, "binary"),
+    ]
+    .into_iter()
+    .filter(|&(count, _)| count > 0)
+    .map(|(count, reason)| format!("{count} {reason}"))
+    .collect();
+    format!(
+        "; {} {} skipped: {}",
+        skipped.total(),
+        plural(skipped.total(), "file", "files"),
+        reasons.join(", ")
+    )
+}
+
+/// True if what `target` reads sits in a git work tree (history and the index always do).
+fn in_git(target: &Target) -> bool {
+    match target {
+        Target::Staged | Target::History(_) => true,
+        Target::Stdin => false,
+        Target::Paths(paths) => paths.iter().all(|p| {
+            let folder = if p.is_dir() { p.as_path() } else { p.parent().unwrap_or(p) };
+            let folder = if folder.as_os_str().is_empty() { std::path::Path::new(".") } else { folder };
+            git2::Repository::discover(folder).is_ok_and(|repo| repo.workdir().is_some())
+        }),
     }
 }
 

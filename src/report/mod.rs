@@ -10,6 +10,7 @@ mod sarif;
 
 use crate::finding::Finding;
 use crate::rules::RuleSet;
+use crate::sources::head::{HeadPlace, VersionControl};
 use clap::ValueEnum;
 use std::io::{self, Write};
 
@@ -31,20 +32,33 @@ pub struct ReportOptions {
     pub show_secrets: bool,
 }
 
+/// What reports know of a scan besides its findings, gathered before reporting (reporters
+/// never open the repository).
+#[derive(Debug, Default)]
+pub struct ScanContext<'a> {
+    /// What could not be scanned; SARIF marks the run incomplete when there is any.
+    pub errors: &'a [String],
+    /// Where each history finding stands at HEAD, parallel to the findings (SARIF locations);
+    /// empty when not computed.
+    pub head_places: &'a [Option<HeadPlace>],
+    /// The repository and revision scanned, when known (SARIF `versionControlProvenance`).
+    pub version_control: Option<&'a VersionControl>,
+}
+
 /// Writes `findings` (already sorted) to `out` in `format`; SARIF also describes every rule of
-/// `rules` and says whether the scan was complete (`errors`: what could not be scanned).
+/// `rules`, says whether the scan was complete and places history findings at HEAD (`context`).
 pub fn write(
     format: Format,
     findings: &[Finding],
     rules: &RuleSet,
     options: ReportOptions,
-    errors: &[String],
+    context: &ScanContext<'_>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
         Format::Human => human::write(findings, options, out),
         Format::Json => json::write(findings, options, out),
-        Format::Sarif => sarif::write(findings, rules, options, errors, out),
+        Format::Sarif => sarif::write(findings, rules, options, context, out),
     }
 }
 

@@ -149,6 +149,8 @@ fn finding(path: String, change: &str, commit: Option<&CommitInfo>, faq: &FaqRul
         end_column: 1,
         secret: change.to_owned(),
         redacted: change.to_owned(),
+        // Not a secret: `--redact` leaves the description of the change whole.
+        prefix_len: change.len(),
         commit: commit.map(|c| c.sha.clone()),
         author: commit.map(|c| c.author.clone()),
         date: commit.map(|c| c.date.clone()),

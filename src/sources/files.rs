@@ -5,14 +5,15 @@
 //!   honored, except that a file git tracks is always scanned (git ignores those rules for
 //!   tracked files, and a force-added `.env` is exactly what must be found);
 //! - `.keyfenceignore` files (gitignore syntax) are honored everywhere; ripgrep's `.ignore`
-//!   files are not, since they say what to search, not what may hold secrets;
+//!   files are not, since they say what to search, not what may hold secrets; `--no-ignore`
+//!   turns git's rules off (not `.keyfenceignore`'s), and the summary counts what they left out;
 //! - hidden files such as `.env` are scanned; `.git` directories are not;
 //! - symbolic links inside a directory are not followed;
 //! - a path named on the command line is always read, even if ignored, a symbolic link, or not a
 //!   regular file (a FIFO, `<(…)` process substitution): named means wanted.
 
 use super::keyfenceignore::KeyfenceIgnore;
-use super::{classify, Content, Diagnostics, Fragment, Provenance, SourceOptions};
+use super::{classify, Content, Diagnostics, Fragment, Provenance, Skip, SourceOptions};
 use crate::error::Hinted;
 use anyhow::Result;
 use ignore::{WalkBuilder, WalkState};
@@ -20,6 +21,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// One path from the command line and how to show the paths under it.
@@ -54,43 +56,86 @@ pub fn walk(
         scan_named(&root.given, display(&root.shown), options, diagnostics, visit);
     }
     let dirs: Vec<&Root> = roots.iter().filter(|r| r.is_dir).collect();
-    let Some((first, rest)) = dirs.split_first() else { return Ok(()) };
-    let mut builder = WalkBuilder::new(&first.given);
-    for root in rest {
-        builder.add(&root.given);
+    if dirs.is_empty() {
+        return Ok(());
     }
-    builder
-        .hidden(false)
-        .ignore(false)
-        .follow_links(false)
-        .add_custom_ignore_filename(".keyfenceignore")
-        .filter_entry(|entry| {
-            !(entry.file_name() == ".git" && entry.file_type().is_some_and(|t| t.is_dir()))
-        });
-
-    let visited = Mutex::new(HashSet::new());
-    let track = dirs.iter().any(|r| r.workdir.is_some());
+    // Every path the walk yields (files and folders, as shown), so the ignored ones can be
+    // counted afterwards and the tracked ones among them scanned.
+    let seen = Mutex::new(HashSet::new());
+    let mut builder = walk_builder(&dirs, options.no_ignore);
+    // 0 lets the walker pick (one thread per core, at most 12).
+    builder.threads(options.threads.unwrap_or(0));
     builder.build_parallel().run(|| {
         Box::new(|entry| {
             match entry {
-                Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+                Ok(entry) => {
                     let shown = shown_path(&roots, entry.path());
-                    if track {
-                        lock(&visited).insert(shown.clone());
+                    let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                    lock(&seen).insert(shown.clone());
+                    if is_file {
+                        scan_file(entry.path(), shown, options, diagnostics, visit);
                     }
-                    scan_file(entry.path(), shown, options, diagnostics, visit);
                 }
-                Ok(_) => {}
                 Err(err) => diagnostics.error(format!("cannot walk: {err}")),
             }
             WalkState::Continue
         })
     });
-    let visited = visited.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut seen = seen.into_inner().unwrap_or_else(|e| e.into_inner());
     for root in dirs.iter().filter(|r| r.workdir.is_some()) {
-        scan_ignored_but_tracked(root, &visited, options, diagnostics, visit);
+        for path in scan_ignored_but_tracked(root, &seen, options, diagnostics, visit) {
+            // The folders above a tracked file count as seen, so the count of ignored paths
+            // goes on inside them rather than counting the folder as a whole.
+            let mut place = Some(Path::new(&path));
+            while let Some(p) = place.filter(|p| !p.as_os_str().is_empty()) {
+                seen.insert(display(p));
+                place = p.parent();
+            }
+        }
+    }
+    if !options.no_ignore {
+        diagnostics.skipped(Skip::Ignored, count_ignored(&roots, &dirs, &seen));
     }
     Ok(())
+}
+
+/// The walker over `dirs`: hidden files in, `.git` out, links not followed, `.keyfenceignore`
+/// honored, and git's ignore rules too unless `no_ignore`.
+fn walk_builder(dirs: &[&Root], no_ignore: bool) -> WalkBuilder {
+    let mut builder = WalkBuilder::new(&dirs[0].given);
+    for root in &dirs[1..] {
+        builder.add(&root.given);
+    }
+    builder
+        .hidden(false)
+        .ignore(false)
+        .git_ignore(!no_ignore)
+        .git_exclude(!no_ignore)
+        .git_global(!no_ignore)
+        .follow_links(false)
+        .add_custom_ignore_filename(".keyfenceignore")
+        .filter_entry(|entry| {
+            !(entry.file_name() == ".git" && entry.file_type().is_some_and(|t| t.is_dir()))
+        });
+    builder
+}
+
+/// How many paths under `dirs` git's ignore rules left out of the walk that produced `seen`: a
+/// second walk without those rules that only counts, and does not descend into an ignored
+/// folder (it counts once, as `git status --ignored` shows it).
+fn count_ignored(roots: &[Root], dirs: &[&Root], seen: &HashSet<String>) -> usize {
+    let ignored = AtomicUsize::new(0);
+    walk_builder(dirs, true).build_parallel().run(|| {
+        Box::new(|entry| {
+            let Ok(entry) = entry else { return WalkState::Continue };
+            if seen.contains(&shown_path(roots, entry.path())) {
+                return WalkState::Continue;
+            }
+            ignored.fetch_add(1, Ordering::Relaxed);
+            WalkState::Skip
+        })
+    });
+    ignored.into_inner()
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -98,16 +143,17 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Scans the files git tracks under `root` that the walk skipped because an ignore rule matched
-/// them (git ignores those rules for tracked files).
+/// them (git ignores those rules for tracked files); returns their paths.
 fn scan_ignored_but_tracked(
     root: &Root,
     visited: &HashSet<String>,
     options: &SourceOptions,
     diagnostics: &Diagnostics,
     visit: &Visit<'_>,
-) {
-    let Some(workdir) = &root.workdir else { return };
-    let Ok(index) = git2::Repository::open(workdir).and_then(|repo| repo.index()) else { return };
+) -> Vec<String> {
+    let mut scanned = Vec::new();
+    let Some(workdir) = &root.workdir else { return scanned };
+    let Ok(index) = git2::Repository::open(workdir).and_then(|repo| repo.index()) else { return scanned };
     let keyfenceignore = KeyfenceIgnore::new(Some(workdir));
     let prefix = display(&root.shown);
     for entry in index.iter() {
@@ -118,9 +164,11 @@ fn scan_ignored_but_tracked(
         }
         let on_disk = workdir.join(&path);
         if std::fs::symlink_metadata(&on_disk).is_ok_and(|m| m.is_file()) {
-            scan_file(&on_disk, path, options, diagnostics, visit);
+            scan_file(&on_disk, path.clone(), options, diagnostics, visit);
+            scanned.push(path);
         }
     }
+    scanned
 }
 
 /// Reads a path named on the command line that is not a directory: a file, a symbolic link to
@@ -140,15 +188,17 @@ fn scan_named(
         return diagnostics.error(format!("cannot read {shown}: {err}"));
     }
     if bytes.len() as u64 > options.max_file_size {
-        if !matches!(
+        if matches!(
             classify(Cow::Borrowed(&bytes[..super::BINARY_SNIFF_LEN.min(bytes.len())])),
             Content::Binary
         ) {
+            diagnostics.skipped(Skip::Binary, 1);
+        } else {
             options.report_oversized(diagnostics, &shown, bytes.len() as u64);
         }
         return;
     }
-    visit_text(bytes, shown, visit);
+    visit_text(bytes, shown, diagnostics, visit);
 }
 
 /// Reads one file found by the walk and hands it to `visit` unless it is too large or binary.
@@ -166,7 +216,9 @@ fn scan_file(
     if size > options.max_file_size {
         // Big binaries (build output, media) are skipped silently like any binary; only a big
         // text file is worth a warning, since it may hold a secret we did not look at.
-        if !starts_binary(path) {
+        if starts_binary(path) {
+            diagnostics.skipped(Skip::Binary, 1);
+        } else {
             options.report_oversized(diagnostics, &shown, size);
         }
         return;
@@ -175,18 +227,19 @@ fn scan_file(
         Ok(bytes) => bytes,
         Err(err) => return diagnostics.error(format!("cannot read {shown}: {err}")),
     };
-    visit_text(bytes, shown, visit);
+    visit_text(bytes, shown, diagnostics, visit);
 }
 
-/// Hands a file's bytes to `visit` unless they are binary.
-fn visit_text(bytes: Vec<u8>, shown: String, visit: &Visit<'_>) {
-    if let Content::Text(text) = classify(Cow::Owned(bytes)) {
-        visit(Fragment {
+/// Hands a file's bytes to `visit` unless they are binary (counted as skipped).
+fn visit_text(bytes: Vec<u8>, shown: String, diagnostics: &Diagnostics, visit: &Visit<'_>) {
+    match classify(Cow::Owned(bytes)) {
+        Content::Text(text) => visit(Fragment {
             provenance: Provenance::File { path: shown },
             text,
             added_lines: None,
             lines_before: 0,
-        });
+        }),
+        Content::Binary => diagnostics.skipped(Skip::Binary, 1),
     }
 }
 

@@ -77,7 +77,8 @@ pub fn scan(
     // counter; results land in their commit's slot, so the report does not depend on timing.
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Vec<Finding>>> = commits.iter().map(|_| Mutex::new(Vec::new())).collect();
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(commits.len().max(1));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = options.threads.unwrap_or(cores).min(commits.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
@@ -150,7 +151,13 @@ pub(crate) fn list_commits(repo: &Repository, selection: &Selection) -> Result<V
 fn push_range(repo: &Repository, walk: &mut git2::Revwalk<'_>, range: &str) -> Result<()> {
     let spec = repo.revparse(range).map_err(|err| {
         let message = format!("cannot resolve the commit range {range:?}: {}", err.message());
-        let hint = if repo.is_shallow() {
+        let hint = if before_first_commit(&err, range) && !repo.is_shallow() {
+            return Hinted::new(
+                format!("the commit range {range:?} reaches before the first commit"),
+                "count fewer commits back (`git rev-list --count HEAD` says how many there are), or scan them all with --all-history",
+            )
+            .into();
+        } else if repo.is_shallow() {
             "this is a shallow clone: fetch the full history (actions/checkout: fetch-depth: 0; or `git fetch --unshallow`)"
         } else if matches!(err.code(), git2::ErrorCode::NotFound | git2::ErrorCode::InvalidSpec | git2::ErrorCode::Ambiguous) {
             "use a range keyfence understands: A..B, A...B, or one revision (its ancestors); not ^! or ^@ forms"
@@ -188,6 +195,15 @@ fn push_range(repo: &Repository, walk: &mut git2::Revwalk<'_>, range: &str) -> R
         walk.push(single)?;
     }
     Ok(())
+}
+
+/// True if `err` is git's "parent N does not exist" for a `~N`/`^` step of `range` past the root
+/// commit (e.g. `HEAD~999..HEAD` on a short history).
+fn before_first_commit(err: &git2::Error, range: &str) -> bool {
+    err.code() == git2::ErrorCode::NotFound
+        && err.message().contains("parent")
+        && err.message().contains("does not exist")
+        && (range.contains('~') || range.contains('^'))
 }
 
 /// A shallow clone's boundary commits have no parents here (git lists them in `.git/shallow`),

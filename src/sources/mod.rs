@@ -8,6 +8,7 @@
 pub mod config_changes;
 pub mod files;
 pub mod gitdiff;
+pub mod head;
 pub mod history;
 pub mod index_diff;
 pub mod keyfenceignore;
@@ -17,6 +18,7 @@ pub mod stdin;
 pub mod tree_diff;
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// Where a fragment came from.
@@ -222,6 +224,37 @@ pub struct Diagnostics {
     errors: Mutex<Vec<String>>,
     warnings: Mutex<Vec<String>>,
     partial: Mutex<Vec<String>>,
+    skipped: [AtomicUsize; 3],
+}
+
+/// Why a file was left out of a scan without an error, for the summary's "N files skipped".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    /// Matched by `.gitignore`, `.git/info/exclude` or the global excludes file (a directory
+    /// counts once, as `git status --ignored` lists it); `--no-ignore` includes these.
+    Ignored,
+    /// Over the size limit (text; a warning or error says which).
+    Oversized,
+    /// Binary (a NUL byte near the start).
+    Binary,
+}
+
+/// How many files each [`Skip`] reason left out, in the order ignored, oversized, binary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SkipCounts {
+    /// Paths left out by git's ignore rules.
+    pub ignored: usize,
+    /// Text files over the size limit.
+    pub oversized: usize,
+    /// Binary files.
+    pub binary: usize,
+}
+
+impl SkipCounts {
+    /// All skipped files.
+    pub fn total(&self) -> usize {
+        self.ignored + self.oversized + self.binary
+    }
 }
 
 impl Diagnostics {
@@ -263,6 +296,21 @@ impl Diagnostics {
         warnings.sort();
         warnings
     }
+
+    /// Records that `count` files were left out for `reason`.
+    pub fn skipped(&self, reason: Skip, count: usize) {
+        self.skipped[reason as usize].fetch_add(count, Ordering::Relaxed);
+    }
+
+    /// How many files were left out, by reason.
+    pub fn skip_counts(&self) -> SkipCounts {
+        let count = |reason: Skip| self.skipped[reason as usize].load(Ordering::Relaxed);
+        SkipCounts {
+            ignored: count(Skip::Ignored),
+            oversized: count(Skip::Oversized),
+            binary: count(Skip::Binary),
+        }
+    }
 }
 
 /// Options every source honors.
@@ -273,8 +321,13 @@ pub struct SourceOptions {
     /// Whether an oversized text file is an error (the staged change: the hook fails closed)
     /// rather than a warning (directories and history, where the limit is a policy).
     pub oversized_is_error: bool,
-    /// Where the limit was set (an option, or the configuration), for the message.
+    /// Where the limit came from (`--max-file-size`, `KEYFENCE_MAX_FILE_SIZE`, the configuration
+    /// or `the default`), for the message.
     pub limit_source: &'static str,
+    /// Scan files git's ignore rules leave out (`--no-ignore`); `.keyfenceignore` still holds.
+    pub no_ignore: bool,
+    /// Threads that scan files or commits (`-j`); `None` means one per core.
+    pub threads: Option<usize>,
     /// When a history scan may reuse the findings of a blob pair seen before.
     pub reuse: Reuse,
     /// The commit whose `.keyfenceignore` files a history scan honors (a range's base); `None`:
@@ -298,9 +351,11 @@ impl SourceOptions {
     /// Records that the text file or blob `what` (`size` bytes) was not scanned for its size.
     pub fn report_oversized(&self, diagnostics: &Diagnostics, what: &str, size: u64) {
         let message = format!(
-            "{what} was not scanned: {size} bytes is over the {} byte limit (set by {}, in MiB)",
-            self.max_file_size, self.limit_source
+            "{what} was not scanned: {size} bytes is over the limit of {} MiB ({}); to scan it, raise KEYFENCE_MAX_FILE_SIZE (MiB, also read by the hook) or pass --max-file-size",
+            self.max_file_size / (1024 * 1024),
+            self.limit_source
         );
+        diagnostics.skipped(Skip::Oversized, 1);
         if self.oversized_is_error {
             diagnostics.error(message);
         } else {
