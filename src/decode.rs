@@ -38,6 +38,8 @@ pub struct Hints {
     pub basic: Vec<usize>,
     /// True if `kind: secret` (any case) occurs.
     pub kubernetes: bool,
+    /// Offsets of the assignment extractor's words ([`crate::assign::HINT_KEYWORDS`]), sorted.
+    pub assign: Vec<usize>,
 }
 
 impl Hints {
@@ -46,6 +48,12 @@ impl Hints {
         Hints {
             basic: self.basic.iter().filter(|&&at| range.contains(&at)).map(|at| at - range.start).collect(),
             kubernetes: self.kubernetes,
+            assign: self
+                .assign
+                .iter()
+                .filter(|&&at| range.contains(&at))
+                .map(|at| at - range.start)
+                .collect(),
         }
     }
 
@@ -56,6 +64,7 @@ impl Hints {
         Hints {
             basic: memchr::memmem::find_iter(&lower, CONTEXT_KEYWORDS[0].as_bytes()).collect(),
             kubernetes: memchr::memmem::find(&lower, CONTEXT_KEYWORDS[1].as_bytes()).is_some(),
+            assign: Vec::new(),
         }
     }
 }

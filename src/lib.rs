@@ -19,6 +19,7 @@ macro_rules! say {
     }};
 }
 
+pub mod assign;
 pub mod baseline;
 pub mod cli;
 pub mod commands;
