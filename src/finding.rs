@@ -18,6 +18,39 @@ pub struct FaqRef {
     pub url: String,
 }
 
+/// With whom a credential is being shared: the key-sharing verdicts of DESIGN.md §4.
+///
+/// Serialized in kebab-case (`third-party-remote`, …), the values of the JSON `exposure` list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Exposure {
+    /// Pushed to a remote outside `[org] remotes` (ST-FAQ-NO-SHARED-APP-KEY,
+    /// ST-FAQ-CONTACT-BEFORE-3P).
+    ThirdPartyRemote,
+    /// Added by an author or committer outside `[org] domains`.
+    ThirdPartyAuthor,
+    /// In a variable or file that front-end builds ship to every visitor
+    /// (ST-PORTAL-NEVER-PUBLISH-CLIENT-CREDS).
+    Browser,
+    /// One client pair next to two or more tenants (ST-FAQ-PER-TENANT-CLIENT-CREDS).
+    CrossTenant,
+    /// App Key, Client ID and Client Secret together: enough to act as the app.
+    CredentialSet,
+}
+
+impl Exposure {
+    /// The kebab-case name reports print.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Exposure::ThirdPartyRemote => "third-party-remote",
+            Exposure::ThirdPartyAuthor => "third-party-author",
+            Exposure::Browser => "browser",
+            Exposure::CrossTenant => "cross-tenant",
+            Exposure::CredentialSet => "credential-set",
+        }
+    }
+}
+
 /// One reported secret.
 ///
 /// Lines and columns are 1-based; columns count Unicode scalar values (invalid UTF-8 bytes count
@@ -62,6 +95,13 @@ pub struct Finding {
     /// first, joined by ` > ` (e.g. `base64`, `base64 > percent`); the location is the encoded
     /// text's.
     pub decoded: Option<String>,
+    /// Key-sharing verdicts, sorted and without repeats; empty when none applies.
+    pub exposure: Vec<Exposure>,
+    /// Who receives the credential: a remote's `host/owner`, an outside email domain or, for
+    /// `cross-tenant`, the tenant ids; sorted, without repeats.
+    pub shared_with: Vec<String>,
+    /// Fingerprints of the other members of a credential set.
+    pub related: Vec<String>,
 }
 
 /// What a finding is made of, besides the rule and the catalog entry.
@@ -106,6 +146,9 @@ impl Finding {
             next_steps: faq.next_steps.clone(),
             reference: rule.reference.clone(),
             decoded: None,
+            exposure: Vec::new(),
+            shared_with: Vec::new(),
+            related: Vec::new(),
         }
     }
 
@@ -124,6 +167,20 @@ impl Finding {
         moved.fingerprint = fingerprint(&moved.rule_id, path, &moved.secret);
         moved.path = path.to_owned();
         moved.in_commit(commit)
+    }
+
+    /// Adds a sharing verdict and who receives the credential, keeping both lists sorted and
+    /// free of repeats.
+    pub fn share(&mut self, exposure: Exposure, with: impl Into<String>) {
+        if !self.exposure.contains(&exposure) {
+            self.exposure.push(exposure);
+            self.exposure.sort();
+        }
+        let with = with.into();
+        if !with.is_empty() && !self.shared_with.contains(&with) {
+            self.shared_with.push(with);
+            self.shared_with.sort();
+        }
     }
 
     /// The secret as reports show it: in clear only when `show_secrets`.

@@ -20,3 +20,4 @@ mod reports;
 mod rules;
 mod staged;
 mod stdin;
+mod trust;

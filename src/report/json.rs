@@ -1,7 +1,7 @@
 //! JSON: an array of findings with the fields of the user contract (README.md, "JSON report").
 
 use super::ReportOptions;
-use crate::finding::{FaqRef, Finding};
+use crate::finding::{Exposure, FaqRef, Finding};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -25,6 +25,9 @@ struct JsonFinding<'a> {
     next_steps: &'a [String],
     reference: &'a str,
     decoded: Option<&'a str>,
+    exposure: &'a [Exposure],
+    shared_with: &'a [String],
+    related: &'a [String],
 }
 
 /// Writes `findings` as a pretty-printed JSON array, then a newline.
@@ -49,6 +52,9 @@ pub fn write(findings: &[Finding], options: ReportOptions, out: &mut dyn Write) 
             next_steps: &f.next_steps,
             reference: &f.reference,
             decoded: f.decoded.as_deref(),
+            exposure: &f.exposure,
+            shared_with: &f.shared_with,
+            related: &f.related,
         })
         .collect();
     serde_json::to_writer_pretty(&mut *out, &rows)?;

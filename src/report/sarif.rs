@@ -111,6 +111,9 @@ fn result(f: &Finding, rule_index: Option<usize>, options: ReportOptions) -> Val
             "author": f.author,
             "date": f.date,
             "faq": f.faq.id,
+            "exposure": f.exposure,
+            "shared_with": f.shared_with,
+            "related": f.related,
         }
     });
     if let Some(index) = rule_index {
