@@ -38,7 +38,8 @@ pub struct Hints {
     pub basic: Vec<usize>,
     /// True if `kind: secret` (any case) occurs.
     pub kubernetes: bool,
-    /// Offsets of the assignment extractor's words ([`crate::assign::HINT_KEYWORDS`]), sorted.
+    /// Offsets of the words that wake the assignment extractor (see [`crate::assign`]), in the
+    /// prefilter's order.
     pub assign: Vec<usize>,
 }
 

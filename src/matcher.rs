@@ -119,7 +119,8 @@ pub struct Matcher {
     unconditional: Vec<usize>,
     /// Prefilter pattern ids of [`decode::CONTEXT_KEYWORDS`], in that order.
     context_patterns: [usize; 2],
-    /// Per prefilter pattern: true if it is one of [`crate::assign::HINT_KEYWORDS`].
+    /// Per prefilter pattern: true if it wakes the assignment extractor (a generic rule's keyword
+    /// or one of [`crate::assign::HINT_KEYWORDS`]).
     assign_patterns: Vec<bool>,
 }
 
@@ -190,8 +191,12 @@ impl Matcher {
                 }
             };
         }
-        // So do the assignment extractor's.
+        // So do the assignment extractor's: every generic rule's keywords (a rewritten line can
+        // only matter to a rule whose keyword it holds) and the ServiceTitan prefixes.
         let mut assign_patterns = vec![false; keywords.len()];
+        for (slot, rules_of_keyword) in assign_patterns.iter_mut().zip(&keyword_rules) {
+            *slot = rules_of_keyword.iter().any(|&index| rules.rules[index].generic);
+        }
         for keyword in crate::assign::HINT_KEYWORDS {
             match keywords.iter().position(|k| k == keyword) {
                 Some(existing) => assign_patterns[existing] = true,

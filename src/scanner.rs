@@ -456,7 +456,9 @@ impl Scanner {
         provider.sort_by_key(|m| (m.secret.start, m.rule));
         let blockers = Intervals::new(provider.iter().map(|m| m.secret.clone()));
         let mut accepted: Vec<RawMatch> = provider.into_iter().filter(|m| self.passes(check, m)).collect();
-        generic.sort_by_key(|m| (m.secret.start, m.rule));
+        // At one start, the longest value wins (a quoted password read past a `;` over the same
+        // password cut at it), then the earlier rule.
+        generic.sort_by_key(|m| (m.secret.start, std::cmp::Reverse(m.secret.end), m.rule));
         let mut generic_end = 0;
         for m in generic {
             // One generic finding per value, and none where a provider rule matched.

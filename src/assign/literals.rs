@@ -209,7 +209,7 @@ mod tests {
     fn escaped_quotes_are_unescaped() {
         let text = br#""{\"client_secret\":\"abc\"}""#;
         let rewrite = unescaped(text, 0..text.len()).unwrap();
-        assert_eq!(rewrite.bytes, br#"{"client_secret":"abc"}""#);
+        assert_eq!(rewrite.bytes, br#""client_secret":"abc"}""#, "from the first escaped quote");
         assert!(unescaped(b"plain \"text\"", 0..12).is_none());
     }
 }

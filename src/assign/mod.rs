@@ -12,8 +12,9 @@
 //!
 //! The scanner runs every rule on each view with the rewritten part in place of the original and
 //! reports what it finds at the original bytes ([`Rewrite::origin`]): a joined value spans its
-//! first to last literal. Only lines holding one of [`HINT_KEYWORDS`] (found in the matcher's
-//! keyword pass, at no extra cost) are looked at, so text without them pays nothing.
+//! first to last literal. Only lines holding a generic rule's keyword or one of [`HINT_KEYWORDS`]
+//! (found in the matcher's keyword pass, at no extra cost) are looked at, so text without them
+//! pays nothing.
 
 pub mod forms;
 pub mod literals;
@@ -21,10 +22,11 @@ pub mod names;
 
 use std::ops::Range;
 
-/// Words (ASCII case-insensitive) that put a line in the extractor's sight: the secret words of
-/// names, and the ServiceTitan prefixes (a split key's first literal holds one).
+/// Words (ASCII case-insensitive) that put a line in the extractor's sight besides the generic
+/// rules' keywords (which name secrets): the ServiceTitan prefixes, since a split key's first
+/// literal holds one.
 pub const HINT_KEYWORDS: &[&str] =
-    &["secret", "key", "token", "pass", "pwd", "credential", "auth", "ak1.", "cid.", "cs1.", "cs2.", "cs3."];
+    &["ak1.", "cid.", "cs0", "cs1", "cs2", "cs3", "cs4", "cs5", "cs6", "cs7", "cs8", "cs9"];
 
 /// A rewritten piece of a text: the bytes at `range` as the rules should read them.
 #[derive(Debug, Clone, PartialEq, Eq)]

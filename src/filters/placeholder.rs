@@ -74,7 +74,9 @@ pub fn generic_placeholder(value: &[u8]) -> Option<&'static str> {
 /// True for values that name where a secret comes from instead of holding one: `${X}`, `$X`,
 /// `%X%`, `{{ x }}`, `<x>`, `process.env.X`, `os.environ…`, `getenv…`, `ENV[…]`, `secrets.X`.
 pub fn is_reference(value: &[u8]) -> bool {
-    if matches!(value.first(), Some(b'$' | b'%' | b'{' | b'<')) {
+    // A password may start with `%`, `{` or `<`; a reference also closes what it opened.
+    let closes = |open: u8, close: u8| value.first() == Some(&open) && value.last() == Some(&close);
+    if value.first() == Some(&b'$') || closes(b'%', b'%') || closes(b'{', b'}') || closes(b'<', b'>') {
         return true;
     }
     let lower = value.to_ascii_lowercase();
@@ -168,5 +170,7 @@ mod tests {
         assert!(is_reference(b"${X}"));
         assert!(is_reference(b"process.env.API_KEY"));
         assert!(!is_reference(b"a1b2c3d4"));
+        assert!(is_reference(b"%DB_PASSWORD%"));
+        assert!(!is_reference(b"%Hx7mQ2zRt9?"), "a password starting with %");
     }
 }
