@@ -38,6 +38,9 @@ pub struct Hints {
     pub basic: Vec<usize>,
     /// True if `kind: secret` (any case) occurs.
     pub kubernetes: bool,
+    /// Offsets of the words that wake the assignment extractor (see [`crate::assign`]), in the
+    /// prefilter's order.
+    pub assign: Vec<usize>,
 }
 
 impl Hints {
@@ -46,6 +49,12 @@ impl Hints {
         Hints {
             basic: self.basic.iter().filter(|&&at| range.contains(&at)).map(|at| at - range.start).collect(),
             kubernetes: self.kubernetes,
+            assign: self
+                .assign
+                .iter()
+                .filter(|&&at| range.contains(&at))
+                .map(|at| at - range.start)
+                .collect(),
         }
     }
 
@@ -56,6 +65,7 @@ impl Hints {
         Hints {
             basic: memchr::memmem::find_iter(&lower, CONTEXT_KEYWORDS[0].as_bytes()).collect(),
             kubernetes: memchr::memmem::find(&lower, CONTEXT_KEYWORDS[1].as_bytes()).is_some(),
+            assign: Vec::new(),
         }
     }
 }

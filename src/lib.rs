@@ -23,6 +23,7 @@ macro_rules! say {
 }
 
 pub mod advice;
+pub mod assign;
 pub mod baseline;
 pub mod cli;
 pub mod commands;

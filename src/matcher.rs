@@ -119,6 +119,9 @@ pub struct Matcher {
     unconditional: Vec<usize>,
     /// Prefilter pattern ids of [`decode::CONTEXT_KEYWORDS`], in that order.
     context_patterns: [usize; 2],
+    /// Per prefilter pattern: true if it wakes the assignment extractor (a generic rule's keyword
+    /// or one of [`crate::assign::HINT_KEYWORDS`]).
+    assign_patterns: Vec<bool>,
 }
 
 /// Compiles one rule's regex the way every rule is compiled: over bytes, Unicode off (ASCII
@@ -188,12 +191,35 @@ impl Matcher {
                 }
             };
         }
+        // So do the assignment extractor's: every generic rule's keywords (a rewritten line can
+        // only matter to a rule whose keyword it holds) and the ServiceTitan prefixes.
+        let mut assign_patterns = vec![false; keywords.len()];
+        for (slot, rules_of_keyword) in assign_patterns.iter_mut().zip(&keyword_rules) {
+            *slot = rules_of_keyword.iter().any(|&index| rules.rules[index].generic);
+        }
+        for keyword in crate::assign::HINT_KEYWORDS {
+            match keywords.iter().position(|k| k == keyword) {
+                Some(existing) => assign_patterns[existing] = true,
+                None => {
+                    keywords.push((*keyword).to_owned());
+                    keyword_rules.push(Vec::new());
+                    assign_patterns.push(true);
+                }
+            }
+        }
         let prefilter = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&keywords)
             .context("could not build the keyword prefilter")?;
-        Ok(Matcher { rules: compiled, prefilter, keyword_rules, unconditional, context_patterns })
+        Ok(Matcher {
+            rules: compiled,
+            prefilter,
+            keyword_rules,
+            unconditional,
+            context_patterns,
+            assign_patterns,
+        })
     }
 
     /// Every match of every candidate rule in `text`, in rule order, then text order.
@@ -220,6 +246,9 @@ impl Matcher {
                 hints.basic.push(hit.start());
             } else if pattern == self.context_patterns[1] {
                 hints.kubernetes = true;
+            }
+            if self.assign_patterns[pattern] {
+                hints.assign.push(hit.start());
             }
             for &index in &self.keyword_rules[hit.pattern().as_usize()] {
                 let multiline = self.rules[index].source.multiline;

@@ -5,6 +5,7 @@
 //! same bytes (the provider rule says more); a change's fragment keeps only matches touching an
 //! added line; the survivors become findings with positions, redaction and fingerprints.
 
+use crate::assign;
 use crate::decode;
 use crate::filters;
 use crate::filters::allowlist::{Allowlist, Candidate, PathMatcher};
@@ -239,6 +240,7 @@ impl Scanner {
         };
         let mut accepted: Vec<RawMatch> = Vec::new();
         let mut decoded: Vec<(Range<usize>, Finding)> = Vec::new();
+        let mut rewritten: Vec<(Range<usize>, Finding)> = Vec::new();
         // Encoded segments are looked for on the added lines only (a finding must touch one),
         // not in the context around them.
         let added_ranges: Option<Vec<Range<usize>>> = fragment
@@ -248,6 +250,7 @@ impl Scanner {
         for window in windows {
             let (matches, hints) = self.accepted_matches(&check, window.clone());
             accepted.extend(matches);
+            rewritten.extend(self.rewritten_findings(&check, window.clone(), &hints.assign));
             match &added_ranges {
                 None => decoded.extend(self.decoded_findings(&check, window, &hints)),
                 Some(ranges) => {
@@ -269,10 +272,18 @@ impl Scanner {
         decoded.retain(|(range, _)| !provider_spans.overlaps(range));
         let decoded_spans = Intervals::from_unsorted(decoded.iter().map(|(r, _)| r.clone()).collect());
         accepted.retain(|m| !(self.rules.rules[m.rule].generic && decoded_spans.overlaps(&m.secret)));
+        // A value the plain scan found as written is the plain scan's; a plain match inside a
+        // rewritten finding saw only part of the value (one piece of a split key).
+        let plain: std::collections::HashSet<Range<usize>> =
+            accepted.iter().map(|m| m.secret.clone()).collect();
+        rewritten.retain(|(range, _)| !plain.contains(range));
+        let rewritten_spans = Intervals::from_unsorted(rewritten.iter().map(|(r, _)| r.clone()).collect());
+        accepted.retain(|m| !rewritten_spans.overlaps(&m.secret));
         let mut findings: Vec<Finding> = accepted
             .into_iter()
             .map(|m| self.finding(text, path, &m, lines()))
             .chain(decoded.into_iter().map(|(_, f)| f))
+            .chain(rewritten.into_iter().map(|(_, f)| f))
             .filter_map(|mut finding| {
                 if let Some(commit) = commit {
                     finding = finding.in_commit(commit);
@@ -335,6 +346,47 @@ impl Scanner {
                 finding.decoded =
                     Some(hit.encodings.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(" > "));
                 findings.push((range.clone(), finding));
+            }
+        }
+        findings
+    }
+
+    /// Findings in the views of [`assign::rewrites`] (joined literals, unescaped strings, other
+    /// ways of writing a name and its value) on the lines of `window` holding one of `hints`,
+    /// reported at the original bytes of the secret, one per value (the first found).
+    fn rewritten_findings(
+        &self,
+        check: &Check<'_, '_>,
+        window: Range<usize>,
+        hints: &[usize],
+    ) -> Vec<(Range<usize>, Finding)> {
+        let hints: Vec<usize> = hints.iter().map(|at| at + window.start).collect();
+        let mut findings: Vec<(Range<usize>, Finding)> = Vec::new();
+        for rewrite in assign::rewrites(check.text, window, &hints) {
+            let lines = (check.lines)();
+            let (first, last) = (lines.line_of(rewrite.range.start), lines.line_of(rewrite.range.end - 1));
+            if (check.markers)().covers(first, last) {
+                continue;
+            }
+            let context = lines.byte_range(first, last);
+            let context = context.start.max(rewrite.range.start.saturating_sub(DECODE_CONTEXT))
+                ..context.end.min(rewrite.range.end + DECODE_CONTEXT);
+            let view = assign::View::new(check.text, context, rewrite);
+            let view_lines = OnceCell::new();
+            let view_lines = || view_lines.get_or_init(|| LineIndex::new(&view.text));
+            let no_markers = AllowMarkers::default();
+            let no_markers = || &no_markers;
+            let inner = Check { text: &view.text, lines: &view_lines, markers: &no_markers, ..*check };
+            for found in self.accepted_matches(&inner, 0..view.text.len()).0 {
+                let inside = found.secret.start < view.part.end && found.secret.end > view.part.start;
+                let original = view.original_range(&found.secret);
+                if !inside || findings.iter().any(|(r, _)| r.start < original.end && original.start < r.end) {
+                    continue;
+                }
+                let mut finding = self.finding(&view.text, check.path, &found, view_lines());
+                (finding.line, finding.column) = lines.position(original.start);
+                (finding.end_line, finding.end_column) = lines.position(original.end - 1);
+                findings.push((original, finding));
             }
         }
         findings
@@ -404,7 +456,9 @@ impl Scanner {
         provider.sort_by_key(|m| (m.secret.start, m.rule));
         let blockers = Intervals::new(provider.iter().map(|m| m.secret.clone()));
         let mut accepted: Vec<RawMatch> = provider.into_iter().filter(|m| self.passes(check, m)).collect();
-        generic.sort_by_key(|m| (m.secret.start, m.rule));
+        // At one start, the longest value wins (a quoted password read past a `;` over the same
+        // password cut at it), then the earlier rule.
+        generic.sort_by_key(|m| (m.secret.start, std::cmp::Reverse(m.secret.end), m.rule));
         let mut generic_end = 0;
         for m in generic {
             // One generic finding per value, and none where a provider rule matched.

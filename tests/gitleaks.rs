@@ -100,7 +100,7 @@ fn a_gitleaks_config_with_rules_and_allowlists_of_every_kind() {
         format!("P={}notreal", acme(11)),                    // 11 acme (stopword on another secret)
     ];
     repo.write("app.cfg", lines.join("\n") + "\n");
-    repo.write("main.tf", "token = \"infra_0123456789abcdef01234567\"\n");
+    repo.write("main.tf", "token = \"infra_0123456789abcdef01234567\"\n"); // keyfence:allow
     repo.write("vendor/lib.cfg", format!("A={}\n", acme(12)));
     repo.write("docs/setup.md", format!("key {}\n", app_key(13)));
     repo.write("src/setup.md", format!("key {}\n", app_key(14)));

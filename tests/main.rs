@@ -3,6 +3,7 @@
 
 mod common;
 
+mod assignments;
 mod config;
 mod corpus;
 mod decoding;

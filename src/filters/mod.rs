@@ -4,12 +4,16 @@
 //! 1. body shape: `require_digit`, `max_repeat` (rule options);
 //! 2. entropy minimum on the body (`entropy`, bits per byte);
 //! 3. placeholder words anywhere in the secret (`reject_placeholders`; generic rules use the
-//!    word-bounded check of step 5 instead, since their values are free-form);
+//!    word-bounded check of step 5 instead, since their values are free-form), bodies that walk
+//!    the alphabet and digits in step (`abc123def456…`), and published example credentials
+//!    (jwt.io's sample token);
 //! 4. references to a secret instead of a secret (`reject_references`, implied by `generic`);
 //! 5. generic value checks (`generic`): a letter and a digit, no placeholder word or stopword
 //!    (`client_secret`, `production`...) standing as a word, not a UUID, not an integrity hash,
-//!    not a version pin (`pkg==1.2.3`), not a hexadecimal value under a name saying it is a digest
-//!    or a commit id (`last_token_commit: <git sha>`);
+//!    not a version pin (`pkg==1.2.3`), not a dotted type path (`P256.Signing.PrivateKey`), not
+//!    a hexadecimal value under a name saying it is a digest or a commit id
+//!    (`last_token_commit: <git sha>`), not under a name using a secret word in another sense
+//!    (`primary_key`, `next_page_token`: see [`crate::assign::names`]);
 //! 6. the inline `keyfence:allow` marker on any line the secret spans ([`AllowMarkers`]).
 
 pub mod allowlist;
@@ -17,7 +21,9 @@ mod entropy;
 mod placeholder;
 
 pub use entropy::shannon_entropy;
-pub use placeholder::{generic_placeholder, is_reference, longest_run, placeholder_word};
+pub use placeholder::{
+    generic_placeholder, is_reference, longest_run, placeholder_word, published_example, walks_in_step,
+};
 
 use crate::lines::LineIndex;
 use crate::rules::RuleSpec;
@@ -50,10 +56,20 @@ pub fn value_passes(rule: &RuleSpec, secret: &[u8], body: &[u8], name: &[u8]) ->
     if rule.reject_placeholders && !rule.generic && placeholder_word(secret).is_some() {
         return false;
     }
+    if (rule.reject_placeholders || rule.generic) && walks_in_step(body) {
+        return false;
+    }
+    if published_example(secret) {
+        return false;
+    }
     if (rule.reject_references || rule.generic) && is_reference(secret) {
         return false;
     }
-    if rule.generic && (!generic_value_passes(secret, rule.digitless) || names_a_digest(name, secret)) {
+    if rule.generic
+        && (!generic_value_passes(secret, rule.digitless)
+            || names_a_digest(name, secret)
+            || crate::assign::names::other_sense(name))
+    {
         return false;
     }
     true
@@ -74,6 +90,18 @@ fn generic_value_passes(value: &[u8], digitless: bool) -> bool {
         && generic_placeholder(value).is_none()
         && !is_uuid(value)
         && !is_integrity_hash(value)
+        && !is_type_path(value)
+}
+
+/// A dotted path of capitalised identifiers, `P256.Signing.PrivateKey`: the type in a declaration
+/// without a value (`let privateKey: P256.Signing.PrivateKey`), not a credential.
+fn is_type_path(value: &[u8]) -> bool {
+    let segments: Vec<&[u8]> = value.split(|&b| b == b'.').collect();
+    segments.len() >= 2
+        && segments.iter().all(|s| {
+            s.first().is_some_and(u8::is_ascii_uppercase)
+                && s.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        })
 }
 
 /// Words that make a hexadecimal value an object id or a digest, not a credential
@@ -146,6 +174,13 @@ impl AllowMarkers {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn type_paths_are_not_values() {
+        assert!(is_type_path(b"P256.Signing.PrivateKey"));
+        assert!(!is_type_path(b"P256Signing"));
+        assert!(!is_type_path(b"ak1.x7Qm2"));
+    }
 
     #[test]
     fn uuid_shapes() {

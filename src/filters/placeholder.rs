@@ -74,13 +74,48 @@ pub fn generic_placeholder(value: &[u8]) -> Option<&'static str> {
 /// True for values that name where a secret comes from instead of holding one: `${X}`, `$X`,
 /// `%X%`, `{{ x }}`, `<x>`, `process.env.X`, `os.environ…`, `getenv…`, `ENV[…]`, `secrets.X`.
 pub fn is_reference(value: &[u8]) -> bool {
-    if matches!(value.first(), Some(b'$' | b'%' | b'{' | b'<')) {
+    // A password may start with `%`, `{` or `<`; a reference also closes what it opened.
+    let closes = |open: u8, close: u8| value.first() == Some(&open) && value.last() == Some(&close);
+    if value.first() == Some(&b'$') || closes(b'%', b'%') || closes(b'{', b'}') || closes(b'<', b'>') {
         return true;
     }
     let lower = value.to_ascii_lowercase();
     ["process.env", "os.environ", "getenv", "env[", "secrets.", "import.meta.env"]
         .iter()
         .any(|needle| memchr::memmem::find(&lower, needle.as_bytes()).is_some())
+}
+
+/// SHA-256 digests (lowercase hex) of credentials published as examples in documentation, which
+/// appear verbatim in countless READMEs and tests and grant nothing. Digests, not the values, so
+/// this file holds no credential-shaped text.
+/// - jwt.io's sample HS256 token (payload `sub` "1234567890", `name` "John Doe", `iat`
+///   1516239022), signed with jwt.io's example key; a real token with the same header differs.
+const PUBLISHED_EXAMPLES: &[&str] = &["7f75367e7881255134e1375e723d1dea8ad5f6a4fdb79d938df1f1754a830606"];
+
+/// True if `secret` is exactly one of the [`PUBLISHED_EXAMPLES`].
+pub fn published_example(secret: &[u8]) -> bool {
+    use sha2::{Digest, Sha256};
+    // Every listed example is longer than 100 bytes; shorter secrets need no hashing.
+    if secret.len() < 100 {
+        return false;
+    }
+    let digest: String = Sha256::digest(secret).iter().map(|b| format!("{b:02x}")).collect();
+    PUBLISHED_EXAMPLES.contains(&digest.as_str())
+}
+
+/// True if `body` walks the alphabet and the digits in step, as hand-typed placeholders do
+/// (`abc123def456ghi789jkl0123`, `a1b2c3d4e5f6g7h8i9j0k1l2m`): its letters, read alone, mostly
+/// follow one another (`a b c d…`), and so do its digits (`1 2 3…`, 0 after 9). Random bodies
+/// almost never do.
+pub fn walks_in_step(body: &[u8]) -> bool {
+    let letters: Vec<u8> =
+        body.iter().filter(|b| b.is_ascii_alphabetic()).map(u8::to_ascii_lowercase).collect();
+    let digits: Vec<u8> = body.iter().copied().filter(u8::is_ascii_digit).collect();
+    let in_step = |seq: &[u8], base: u8, span: u8| {
+        let steps = seq.windows(2).filter(|w| (w[0] - base + 1) % span == w[1] - base).count();
+        seq.len() >= 4 && steps * 5 >= (seq.len() - 1) * 4
+    };
+    in_step(&letters, b'a', 26) && in_step(&digits, b'0', 10)
 }
 
 /// Length of the longest run of one repeated byte in `bytes` (0 for empty input).
@@ -123,9 +158,19 @@ mod tests {
     }
 
     #[test]
+    fn stepped_walks_are_placeholders_and_random_bodies_are_not() {
+        assert!(walks_in_step(b"abc123def456ghi789jkl0123"));
+        assert!(walks_in_step(b"a1b2c3d4e5f6g7h8i9j0k1l2m"));
+        assert!(!walks_in_step(b"6ndpshq1i7t3ob5x9k2m0wz4r"));
+        assert!(!walks_in_step(b"abcdefghijklmnop"), "no digits: another check's business");
+    }
+
+    #[test]
     fn references() {
         assert!(is_reference(b"${X}"));
         assert!(is_reference(b"process.env.API_KEY"));
         assert!(!is_reference(b"a1b2c3d4"));
+        assert!(is_reference(b"%DB_PASSWORD%"));
+        assert!(!is_reference(b"%Hx7mQ2zRt9?"), "a password starting with %");
     }
 }

@@ -1009,6 +1009,129 @@ def plant_encoded(c, k):
 
 
 # ---------------------------------------------------------------------------------------------
+# Assignment forms (issue 11): split and escaped literals, the words that name a secret, and the
+# ways of writing a name and its value beyond `name = value`. Each planted secret is a small
+# file of its own; `written` is the text of the labeled line that holds (the start of) it.
+# ---------------------------------------------------------------------------------------------
+
+def split_st_lines(rng, secret):
+    """A ServiceTitan credential split into literals, in one language: (ext, lines, idx, first piece)."""
+    cut = sorted(rng.sample(range(5, len(secret) - 3), 2))
+    a, b, c3 = secret[:cut[0]], secret[cut[0]:cut[1]], secret[cut[1]:]
+    shapes = [
+        ("java", ['    private static final String APP_KEY = "%s" + "%s";' % (a, b + c3)], 0),
+        ("cs", ['        var clientSecret = "%s" +' % (a + b), '            "%s";' % c3], 0),
+        ("ts", ["export const clientId = '%s' + '%s' + '%s';" % (a, b, c3)], 0),
+        ("go", ['	appKey := "%s" +' % a, '		"%s"' % (b + c3)], 0),
+        ("kt", ['    val appKey = "%s" + "%s"' % (a + b, c3)], 0),
+        ("py", ["ST_APP_KEY = (", '    "%s"' % a, '    "%s"' % b, '    "%s"' % c3, ")"], 1),
+        ("js", ["const stKey = '%s'" % a, "  + '%s';" % (b + c3)], 0),
+    ]
+    ext, lines, idx = rng.choice(shapes)
+    return ext, lines, idx
+
+
+SECRET_WORD_NAMES = ["SECRET", "JWT_SECRET", "APP_SECRET", "SESSION_SECRET", "hex_secret", "access_key",
+                     "private_key", "signing_key", "auth_key", "credentials", "encryptionKey", "MASTER_KEY"]
+OTHER_SENSE_NAMES = ["primary_key", "sort_key", "cache_key", "foreign_key", "public_key", "partition_key",
+                     "idempotency_key", "next_page_token"]
+
+
+def plant_assignments(c, k):
+    rng = c.rng
+    value = lambda n=40: fresh(rng, lambda: rs(rng, ALNUM, n))
+    svc_path = lambda tmpl: c.new_path(lambda svc: tmpl % svc)
+    for i in range(max(k, 3)):
+        kind = ["servicetitan-app-key", "servicetitan-client-id", "servicetitan-client-secret"][i % 3]
+        secret = GEN[kind](rng)["secret"]
+        ext, lines, idx = split_st_lines(rng, secret)
+        quote = '"' if '"' in lines[idx] else "'"
+        first = lines[idx].split(quote)[1]
+        body = ["// settings for the %s integration" % rng.choice(SERVICES)] + lines
+        c.whole(svc_path("src/%%s/split_%d.%s" % (i, ext)), body,
+                [(idx + 1, "label", dict(secret=secret, kind="split-" + kind, family="servicetitan",
+                                         written=first))])
+    for i in range(k):
+        v = value()
+        name = rng.choice(SECRET_WORD_NAMES)
+        fmt = rng.choice(["env", "yaml", "py", "js", "json", "go"])
+        c.add_kv(fmt, name, v, dict(secret=v, kind="secret-word", family="assignment"))
+        other = rng.choice(OTHER_SENSE_NAMES)
+        d = value()
+        c.add_kv(rng.choice(["env", "yaml", "py", "json"]), other, d, decoy=dict(kind="other-sense-name", text=d))
+    for i in range(k):
+        v = value()
+        a, b = v[:20], v[20:]
+        shape = rng.choice([
+            ("Config.java", ['    String clientSecret = "%s" +' % a, '        "%s";' % b], 0),
+            ("settings.py", ["API_TOKEN = (", '    "%s"' % a, '    "%s"' % b, ")"], 1),
+            ("config.js", ["const apiKey = '%s' + '%s';" % (a, b)], 0),
+        ])
+        path, lines, idx = shape
+        c.whole(svc_path("src/%%s/gen_split_%d_%s" % (i, path)), lines,
+                [(idx, "label", dict(secret=v, kind="split-generic", family="split", written=a))])
+        v = value()
+        if i % 2 == 0:
+            cell = '{"cells": [{"cell_type": "code", "source": ["import requests\\n", "client_secret = \\"%s\\"\\n"]}]}' % v
+            c.whole(svc_path("notebooks/%%s_%d.ipynb" % i), [cell], [(0, "label", dict(secret=v, kind="escaped-notebook", family="split"))])
+        else:
+            line = '        String body = "{\\"client_secret\\":\\"%s\\",\\"grant_type\\":\\"client_credentials\\"}";' % v
+            c.whole(svc_path("java/%%s/TokenRequest%d.java" % i), ["class TokenRequest {", line, "}"],
+                    [(1, "label", dict(secret=v, kind="escaped-json-in-string", family="split"))])
+    forms = [
+        ("web.config", lambda v: ["<configuration>", "  <appSettings>", '    <add key="ApiToken" value="%s" />' % v, "  </appSettings>", "</configuration>"], 2),
+        ("settings.xml", lambda v: ["<settings>", "  <servers>", "    <server>", "      <id>nexus</id>", "      <password>%s</password>" % v, "    </server>", "  </servers>", "</settings>"], 4),
+        ("beans.xml", lambda v: ['<bean id="oauth" class="com.acme.OAuthConfig">', '  <property name="clientSecret" value="%s"/>' % v, "</bean>"], 1),
+        ("task-definition.json", lambda v: ['{"containerDefinitions": [{"environment": [', '  {"name": "CLIENT_SECRET", "value": "%s"}' % v, "]}]}"], 1),
+        ("deploy.yaml", lambda v: ["      env:", '        - {name: API_TOKEN, value: "%s"}' % v], 1),
+        ("Settings.cs", lambda v: ["class Settings {", '    private const string ClientSecret = @"%s";' % v, "}"], 1),
+        ("config.c", lambda v: ['char password[41] = "%s";' % v], 0),
+        ("Config.swift", lambda v: ['let clientSecret: String = "%s"' % v], 0),
+        ("Config.kt", lambda v: ['    val clientSecret: String = "%s"' % v], 0),
+        ("config.ts", lambda v: ['export const clientSecret: string = "%s";' % v], 0),
+        ("settings.py", lambda v: ['CLIENT_SECRET: str = "%s"' % v], 0),
+        ("config.php", lambda v: ["<?php", "$config['client_secret'] = '%s';" % v], 1),
+        ("wp-config.php", lambda v: ["<?php", "define('DB_PASSWORD', '%s');" % v], 1),
+        ("bootstrap.py", lambda v: ["import os", 'os.environ["API_TOKEN"] = "%s"' % v], 1),
+        ("config.rb", lambda v: ['settings[:api_key] = "%s"' % v], 0),
+        ("Dockerfile", lambda v: ["FROM alpine:3.20", "ENV API_TOKEN %s" % v], 1),
+        ("Dockerfile", lambda v: ["FROM alpine:3.20", 'ENV DB_PASSWORD "%s"' % v], 1),
+        ("Dockerfile", lambda v: ["FROM alpine:3.20", "ARG CLIENT_SECRET=%s" % v], 1),
+        ("values.yaml", lambda v: ["auth:", "  api_key: !!str %s" % v], 1),
+    ]
+    for i in range(k):
+        for j, (name, make, idx) in enumerate(forms):
+            v = value()
+            c.whole(svc_path("svc/%%s/form%d_%d_%s" % (i, j, name)), make(v),
+                    [(idx, "label", dict(secret=v, kind="form-" + name.split(".")[-1].lower(), family="assignment"))])
+    for i in range(k):
+        symbols = "?([<>:|&;,"
+        pw = value(12) + rng.choice(symbols) + value(12)
+        c.add(rng.choice(["py", "js"]), ['password = "%s"' % pw], 0, dict(secret=pw, kind="password-symbols", family="assignment"))
+        hexkey = rs(rng, HEX, 40)
+        c.add("yaml", ["partner_api_key: '%s'" % hexkey], 0, dict(secret=hexkey, kind="hex-under-key-name", family="assignment"))
+    for i in range(k):
+        hexkey = rs(rng, HEX, 32)
+        rows = ["name,environment,value,rotated_at",
+                "region,prod,us-west-2,2024-01-02",
+                "internal_api_key,prod,%s,2024-09-%02d" % (hexkey, rng.randint(1, 28)),
+                "page_size,prod,50,2023-11-30"]
+        c.whole(svc_path("exports/%%s/settings_%d.csv" % i), rows,
+                [(2, "label", dict(secret=hexkey, kind="table-row", family="assignment"))])
+    # Decoys of the same shapes.
+    for i in range(k):
+        host = rng.choice(SERVICES)
+        lines = ['    String url = "https://api.acme-fieldops.com/" + "v2/%s/" + "tokens";' % host,
+                 '    String label = "abc" + "def";',
+                 '    String msg = "the key holder said \\"hello %d\\" twice";' % rng.randint(1000, 9999),
+                 "    let privateKey: P256.Signing.PrivateKey",
+                 '    <add assembly="System.Web, Version=4.0.0.0, PublicKeyToken=b03f5f7f11d50a3a" />',
+                 "ENV API_TOKEN_FILE /run/secrets/api_token"]
+        c.whole(svc_path("src/%%s/decoys_%d.txt" % i), lines,
+                [(n, "decoy", dict(kind="assignment-lookalike", text=t)) for n, t in enumerate(lines)])
+
+
+# ---------------------------------------------------------------------------------------------
 # Decoys: text that looks like a secret (or sits where one would) but is not one.
 # ---------------------------------------------------------------------------------------------
 
@@ -1156,6 +1279,7 @@ def build(seed, k):
             plant_gcp_sa(c, k)
     providers.plant(c, k)
     plant_encoded(c, k)
+    plant_assignments(c, k)
     decoys(c, k)
     return c.finish(), c.labels, c.decoys
 
@@ -1178,10 +1302,10 @@ def main():
     texts = {p: l for p, l in files}
     for lab in labels:
         line = texts[lab["path"]][lab["line"] - 1]
-        probe = lab.get("encoded") or lab["secret"].split("\n")[0]
+        probe = lab.get("encoded") or lab.get("written") or lab["secret"].split("\n")[0]
         assert probe in line, (lab, line)
     key = lambda d: (d["path"], d["line"], d["kind"])
-    order = ["path", "line", "kind", "family", "secret", "encoded", "context_lines"]
+    order = ["path", "line", "kind", "family", "secret", "encoded", "written", "context_lines"]
     labels = [{f: lab[f] for f in order if f in lab} for lab in sorted(labels, key=key)]
     decoy_list = [{f: x[f] for f in ["path", "line", "kind", "text"]} for x in sorted(decoy_list, key=key)]
     with open(os.path.join(args.out, "labels.json"), "w", encoding="utf-8") as f:

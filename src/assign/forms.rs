@@ -1,0 +1,227 @@
+//! The ways of writing a name and its value that the generic rules' `name = value` shapes do not
+//! cover, one lexer per syntax family. Each finds (name, value) pairs and rewrites them as
+//! `name = "value"`, which the rules then judge like any other assignment.
+
+use super::Rewrite;
+use regex::bytes::{Regex, RegexBuilder};
+use std::ops::Range;
+use std::sync::LazyLock;
+
+/// One syntax family: a byte string its lines must hold (cheap test first) and a regex with
+/// `name` and `value` groups.
+struct Form {
+    needle: &'static [u8],
+    regex: &'static str,
+    /// Post-check on the match (the element form needs its closing tag to repeat the name).
+    check: fn(&[u8], &regex::bytes::Captures<'_>) -> bool,
+}
+
+fn always(_: &[u8], _: &regex::bytes::Captures<'_>) -> bool {
+    true
+}
+
+/// `<password>…</password>`: the closing tag names the same element.
+fn closes_same_element(text: &[u8], caps: &regex::bytes::Captures<'_>) -> bool {
+    let (name, value) = (&caps["name"], caps.name("value").expect("group"));
+    let closing = &text[value.end()..];
+    closing.starts_with(b"</") && closing[2..].starts_with(name) && closing.get(2 + name.len()) == Some(&b'>')
+}
+
+/// Something between the name and the value that the plain rules do not read: a type, an array
+/// size, a string prefix (`: String =`, `[41] =`, `= @"`); a bare `name = "value"` is theirs.
+fn typed(text: &[u8], caps: &regex::bytes::Captures<'_>) -> bool {
+    let between = &text[caps.name("name").expect("group").end()..caps.name("value").expect("group").start()];
+    between.iter().any(|b| b.is_ascii_alphanumeric() || matches!(b, b'[' | b'@' | b'$'))
+}
+
+const FORMS: &[Form] = &[
+    // XML attribute pairs: web.config `<add key="ApiToken" value="…" />`, Spring
+    // `<property name="clientSecret" value="…"/>`.
+    Form {
+        needle: b"value",
+        regex: r#"\b(?:key|name)\s*=\s*["'](?P<name>[A-Za-z0-9_.:\-]{1,100})["']\s+value\s*=\s*["'](?P<value>[^"'\r\n]{1,300})["']"#,
+        check: always,
+    },
+    // XML element text: Maven's `<password>…</password>`.
+    Form {
+        needle: b"</",
+        regex: r#"<(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,60})>(?P<value>[^<>\s]{1,300})</"#,
+        check: closes_same_element,
+    },
+    // Name/value objects: ECS `{"name": "X", "value": "…"}`, Kubernetes flow style
+    // `- {name: X, value: "…"}`.
+    Form {
+        needle: b"value",
+        regex: r#"["']?\bname["']?\s*:\s*["']?(?P<name>[A-Za-z0-9_.\-]{1,100})["']?\s*,\s*["']?value["']?\s*:\s*["']?(?P<value>[^"'\s,}\]]{1,300})"#,
+        check: always,
+    },
+    // Typed declarations and string prefixes: C# `string ClientSecret = @"…"`, C `char
+    // password[41] = "…"`, Swift/Kotlin/TypeScript/Python `clientSecret: String = "…"`.
+    Form {
+        needle: b"=",
+        regex: r#"(?P<name>[A-Za-z_][A-Za-z0-9_]{0,100})(?:\[[0-9]*\])?\s*(?::\s*[A-Za-z_][A-Za-z0-9_.<>?\[\]]*\s*)?:?=\s*(?:@|\$|[rRbBuUfF]{1,2})?["'`](?P<value>[^"'`\r\n]{1,300})["'`]"#,
+        check: typed,
+    },
+    // Subscripts: PHP `$config['client_secret'] = '…'`, Python `os.environ["API_TOKEN"] = "…"`,
+    // Ruby `settings[:api_key] = "…"`.
+    Form {
+        needle: b"]",
+        regex: r#"\[\s*:?["']?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,100})["']?\s*\]\s*=\s*["'](?P<value>[^"'\r\n]{1,300})["']"#,
+        check: always,
+    },
+    // Defines and setters taking (name, value): PHP `define('DB_PASSWORD', '…')`.
+    Form {
+        needle: b"(",
+        regex: r#"\b(?:define|putenv|setenv|Setenv|SetEnvironmentVariable)\(\s*["'](?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,100})["']\s*,\s*["'](?P<value>[^"'\r\n]{1,300})["']"#,
+        check: always,
+    },
+    // Dockerfile `ENV NAME value` (the space form) and `ARG NAME=value`.
+    Form {
+        needle: b"ENV",
+        regex: r#"(?m)^[ \t]*ENV[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]+["']?(?P<value>[^"'\s]{1,300})"#,
+        check: always,
+    },
+    Form {
+        needle: b"ARG",
+        regex: r#"(?m)^[ \t]*ARG[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)=["']?(?P<value>[^"'\s]{1,300})"#,
+        check: always,
+    },
+    // YAML tags before a value: `api_key: !!binary …`, `!!str`.
+    Form {
+        needle: b"!!",
+        regex: r#"(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,100})["']?\s*:\s*!![a-z]+\s+["']?(?P<value>[^"'\s]{1,300})"#,
+        check: always,
+    },
+];
+
+static COMPILED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    FORMS
+        .iter()
+        .map(|form| {
+            RegexBuilder::new(form.regex).unicode(false).build().expect("built-in form regexes compile")
+        })
+        .collect()
+});
+
+/// The (name, value) pairs written in `line` of `text` in one of the [`FORMS`], each rewritten
+/// as `name = "value"` with every byte mapped back to where it was written.
+pub fn canonical(text: &[u8], line: Range<usize>) -> Vec<Rewrite> {
+    let bytes = &text[line.clone()];
+    let mut out = Vec::new();
+    for (form, regex) in FORMS.iter().zip(COMPILED.iter()) {
+        if memchr::memmem::find(bytes, form.needle).is_none() {
+            continue;
+        }
+        for caps in regex.captures_iter(bytes) {
+            if !(form.check)(bytes, &caps) {
+                continue;
+            }
+            let (name, value) = (caps.name("name").expect("group"), caps.name("value").expect("group"));
+            let (name, value) = (name.range(), value.range());
+            let shift = |r: Range<usize>| r.start + line.start..r.end + line.start;
+            out.push(assignment(text, shift(name), shift(value)));
+        }
+    }
+    out
+}
+
+/// Column titles that hold a credential's name, and those that hold its value, in a table's header.
+const NAME_COLUMNS: &[&str] = &["name", "key", "variable", "setting", "credential", "parameter"];
+const VALUE_COLUMNS: &[&str] = &["value", "secret", "token", "password", "api_key", "apikey"];
+
+/// A CSV or TSV row that names a credential in one column and holds it in another, under a
+/// header (the text's first line) with a name column and a value column: `internal_api_key,
+/// prod,<value>,2024-09-12` under `name,environment,value,rotated_at`.
+pub fn table_row(text: &[u8], line: Range<usize>) -> Option<Rewrite> {
+    let row = &text[line.clone()];
+    let delimiter = [b'\t', b','].into_iter().find(|d| row.contains(d))?;
+    let header_end = memchr::memchr(b'\n', text).unwrap_or(text.len());
+    if line.start <= header_end {
+        return None;
+    }
+    let header: Vec<String> = text[..header_end]
+        .split(|&b| b == delimiter)
+        .map(|title| String::from_utf8_lossy(title).trim().trim_matches('"').to_ascii_lowercase())
+        .collect();
+    let name_column = header.iter().position(|t| NAME_COLUMNS.contains(&t.as_str()))?;
+    let value_column = header.iter().position(|t| VALUE_COLUMNS.contains(&t.as_str()))?;
+    let mut cells = Vec::new();
+    let mut start = line.start;
+    for (i, &b) in row.iter().enumerate() {
+        if b == delimiter {
+            cells.push(start..line.start + i);
+            start = line.start + i + 1;
+        }
+    }
+    cells.push(start..line.end);
+    let unquote = |cell: &Range<usize>| {
+        let quoted = cell.len() >= 2 && text[cell.start] == b'"' && text[cell.end - 1] == b'"';
+        if quoted {
+            cell.start + 1..cell.end - 1
+        } else {
+            cell.clone()
+        }
+    };
+    let (name, value) = (unquote(cells.get(name_column)?), unquote(cells.get(value_column)?));
+    (!name.is_empty() && !value.is_empty()).then(|| assignment(text, name, value))
+}
+
+/// `name = "value"` from the name and value written at `name` and `value`; the separator maps to
+/// the value's first byte, the closing quote to its last.
+fn assignment(text: &[u8], name: Range<usize>, value: Range<usize>) -> Rewrite {
+    let mut rewrite = Rewrite::new(name.start..value.end);
+    for at in name {
+        rewrite.push(text[at], at);
+    }
+    for &b in b" = \"" {
+        rewrite.push(b, value.start);
+    }
+    for at in value.clone() {
+        rewrite.push(text[at], at);
+    }
+    rewrite.push(b'"', value.end - 1);
+    rewrite
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn forms(line: &str) -> Vec<String> {
+        canonical(line.as_bytes(), 0..line.len())
+            .into_iter()
+            .map(|r| String::from_utf8(r.bytes).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn each_family_reads_as_an_assignment() {
+        assert_eq!(forms(r#"<add key="ApiToken" value="v1" />"#), [r#"ApiToken = "v1""#]);
+        assert_eq!(forms("<password>v1</password>"), [r#"password = "v1""#]);
+        assert!(forms("<password>v1</user>").is_empty());
+        assert_eq!(forms(r#"{"name": "CLIENT_SECRET", "value": "v1"}"#), [r#"CLIENT_SECRET = "v1""#]);
+        assert_eq!(forms(r#"- {name: API_TOKEN, value: "v1"}"#), [r#"API_TOKEN = "v1""#]);
+        assert_eq!(forms(r#"private const string ClientSecret = @"v1";"#), [r#"ClientSecret = "v1""#]);
+        assert_eq!(forms(r#"char password[41] = "v1";"#), [r#"password = "v1""#]);
+        assert_eq!(forms(r#"let clientSecret: String = "v1""#), [r#"clientSecret = "v1""#]);
+        assert_eq!(forms(r#"$config['client_secret'] = 'v1';"#), [r#"client_secret = "v1""#]);
+        assert_eq!(forms(r#"define('DB_PASSWORD', 'v1');"#), [r#"DB_PASSWORD = "v1""#]);
+        assert_eq!(forms("ENV API_TOKEN v1"), [r#"API_TOKEN = "v1""#]);
+        assert_eq!(forms("api_key: !!binary v1"), [r#"api_key = "v1""#]);
+    }
+
+    #[test]
+    fn table_rows_pair_the_name_and_value_columns() {
+        let text = b"name,environment,value,rotated_at\ninternal_api_key,prod,v1,2024-09-12\n";
+        let row = table_row(text, 34..text.len() - 1).unwrap();
+        assert_eq!(row.bytes, br#"internal_api_key = "v1""#);
+        let other = b"id,environment,notes\ninternal_api_key,prod,v1\n";
+        assert!(table_row(other, 21..other.len() - 1).is_none());
+    }
+
+    #[test]
+    fn plain_assignments_and_type_only_declarations_are_left_alone() {
+        assert!(forms(r#"client_secret = "v1""#).is_empty());
+        assert!(forms("let privateKey: P256.Signing.PrivateKey").is_empty());
+    }
+}

@@ -1,0 +1,277 @@
+//! The assignment extractor (issue 11): every common way of writing a name and its value, split
+//! and escaped literals, and the names that use a secret word in another sense. Values are built
+//! at run time.
+
+use crate::common::{app_key, body, client_id, client_secret, run, Repo};
+
+/// A mixed-case random value of `len` characters (a generic secret's shape).
+fn random(seed: u64, len: usize) -> String {
+    body(seed, len)
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if i % 3 == 0 { c.to_ascii_uppercase() } else { c })
+        .collect()
+}
+
+/// `len` lowercase hexadecimal digits from `seed`.
+fn hex(seed: u64, len: usize) -> String {
+    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    (0..len)
+        .map(|_| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            char::from(b"0123456789abcdef"[((state >> 33) % 16) as usize])
+        })
+        .collect()
+}
+
+/// (rule, line, column, secret) of every finding in a repository holding `files`.
+fn findings(files: &[(&str, String)]) -> Vec<(String, u64, u64, String)> {
+    let repo = Repo::new();
+    for (path, content) in files {
+        repo.write(path, content);
+    }
+    let (code, stdout, stderr) =
+        run(repo.keyfence().args(["scan", ".", "--format", "json", "--show-secrets"]));
+    assert!(code < 2, "{stderr}");
+    let found: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
+    found
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+                f["secret"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The secrets found in one file.
+fn secrets(path: &str, content: String) -> Vec<String> {
+    findings(&[(path, content)]).into_iter().map(|f| f.3).collect()
+}
+
+#[test]
+fn every_word_that_names_a_secret_is_read_in_env_yaml_and_code() {
+    let value = random(1, 40);
+    for (path, line) in [
+        (".env", format!("SECRET={value}")),
+        (".env", format!("JWT_SECRET={value}")),
+        ("config.yml", format!("app_secret: {value}")),
+        ("settings.py", format!("SESSION_SECRET = '{value}'")),
+        ("app.js", format!("const accessKey = \"{value}\";")),
+        ("config.yml", format!("private_key: \"{value}\"")),
+        (".env", format!("signing_key={value}")),
+        ("config.toml", format!("auth_key = \"{value}\"")),
+        (".env", format!("credentials={value}")),
+    ] {
+        assert_eq!(secrets(path, format!("{line}\n")), [value.clone()], "{line}");
+    }
+}
+
+#[test]
+fn names_using_the_words_in_another_sense_stay_silent() {
+    let value = random(2, 40);
+    for line in [
+        format!("primary_key = '{value}'"),
+        format!("sortKey: \"{value}\""),
+        format!("CACHE_KEY={value}"),
+        format!("foreign_key: {value}"),
+        format!("public_key = \"{value}\""),
+        format!("partitionKey: '{value}'"),
+        format!("idempotency_key = \"{value}\""),
+        format!("\"next_page_token\": \"{value}\""),
+    ] {
+        assert!(secrets("fixture.txt", format!("{line}\n")).is_empty(), "{line}");
+    }
+}
+
+#[test]
+fn a_servicetitan_key_split_into_literals_is_found_whole_at_its_first_literal() {
+    let key = app_key(3);
+    let (a, b) = key.split_at(17);
+    let cases = [
+        ("Keys.java", format!("String key = \"{a}\" + \"{b}\";\n"), 1, 14),
+        ("Keys.cs", format!("var key = \"{a}\" +\n    \"{b}\";\n"), 1, 11),
+        ("keys.ts", format!("const key = '{a}'\n  + '{b}';\n"), 1, 13),
+        ("keys.go", format!("key := \"{a}\" + \"{b}\"\n"), 1, 8),
+        ("Keys.kt", format!("val key = \"{a}\" + \"{b}\"\n"), 1, 11),
+    ];
+    for (path, content, line, column) in cases {
+        let found = findings(&[(path, content.clone())]);
+        assert_eq!(found, [("servicetitan-app-key".to_owned(), line, column + 1, key.clone())], "{content}");
+    }
+    let id = client_id(4);
+    let (head, rest) = id.split_at(4);
+    let (mid, tail) = rest.split_at(12);
+    let found = findings(&[("a.js", format!("const id = '{head}' + '{mid}' + '{tail}';\n"))]);
+    assert_eq!(found, [("servicetitan-client-id".to_owned(), 1, 13, id)]);
+    let secret = client_secret(5);
+    let parts: Vec<&str> = vec![&secret[..20], &secret[20..40], &secret[40..]];
+    let python =
+        format!("APP_SECRET = (\n    \"{}\"\n    \"{}\"\n    \"{}\"\n)\n", parts[0], parts[1], parts[2]);
+    let found = findings(&[("settings.py", python)]);
+    assert_eq!(found, [("servicetitan-client-secret".to_owned(), 2, 6, secret)]);
+}
+
+#[test]
+fn concatenations_that_are_not_secrets_stay_silent() {
+    for content in [
+        "String url = \"https://api.example.com/\" + \"v2/secrets/\" + \"rotate\";\n",
+        "const key = \"abc\" + \"def\";\n",
+        "token_url = (\n    \"https://auth.example.com\"\n    \"/oauth/token\"\n)\n",
+    ] {
+        assert!(secrets("a.js", content.to_owned()).is_empty(), "{content}");
+    }
+}
+
+#[test]
+fn escaped_strings_are_read_unescaped() {
+    let value = random(6, 40);
+    let notebook = format!("{{\"cells\": [{{\"source\": [\"client_secret = \\\"{value}\\\"\\n\"]}}]}}\n");
+    assert_eq!(secrets("nb.ipynb", notebook), [value.clone()]);
+    let java = format!("String body = \"{{\\\"client_secret\\\":\\\"{value}\\\"}}\";\n");
+    let found = findings(&[("Body.java", java)]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].2, &found[0].3), (37, &value), "the column is the value's");
+    let plain = "msg = \"the key holder said \\\"hello world 2024\\\" twice\"\n".to_owned();
+    assert!(secrets("a.py", plain).is_empty());
+}
+
+#[test]
+fn xml_and_name_value_pairs_are_read() {
+    let value = random(7, 40);
+    for (path, line) in [
+        ("web.config", format!("<add key=\"ApiToken\" value=\"{value}\" />")),
+        ("settings.xml", format!("  <password>{value}</password>")),
+        ("beans.xml", format!("<property name=\"clientSecret\" value=\"{value}\"/>")),
+        ("task.json", format!("{{\"name\": \"CLIENT_SECRET\", \"value\": \"{value}\"}}")),
+        ("deploy.yaml", format!("        - {{name: API_TOKEN, value: \"{value}\"}}")),
+    ] {
+        assert_eq!(secrets(path, format!("{line}\n")), [value.clone()], "{line}");
+    }
+    let silent = "<add assembly=\"System.Web, PublicKeyToken=b03f5f7f11d50a3a\" />\n".to_owned();
+    assert!(secrets("web.config", silent).is_empty());
+    let other = format!("<add key=\"LogLevel\" value=\"{value}\" />\n");
+    assert!(secrets("web.config", other).is_empty());
+}
+
+#[test]
+fn typed_declarations_and_string_prefixes_are_read() {
+    let value = random(8, 40);
+    for (path, line) in [
+        ("Config.cs", format!("private const string ClientSecret = @\"{value}\";")),
+        ("config.c", format!("char password[41] = \"{value}\";")),
+        ("Config.swift", format!("let clientSecret: String = \"{value}\"")),
+        ("Config.kt", format!("val clientSecret: String = \"{value}\"")),
+        ("config.ts", format!("const clientSecret: string = \"{value}\";")),
+        ("config.py", format!("CLIENT_SECRET: str = \"{value}\"")),
+    ] {
+        assert_eq!(secrets(path, format!("{line}\n")), [value.clone()], "{line}");
+    }
+    let types = "let privateKey: P256.Signing.PrivateKey\nprivate String clientSecret;\n".to_owned();
+    assert!(secrets("Config.swift", types).is_empty());
+}
+
+#[test]
+fn subscripts_and_defines_are_read() {
+    let value = random(9, 40);
+    for (path, line) in [
+        ("config.php", format!("$config['client_secret'] = '{value}';")),
+        ("wp-config.php", format!("define('DB_PASSWORD', '{value}');")),
+        ("setup.py", format!("os.environ[\"API_TOKEN\"] = \"{value}\"")),
+        ("config.rb", format!("settings[:api_key] = \"{value}\"")),
+    ] {
+        assert_eq!(secrets(path, format!("{line}\n")), [value.clone()], "{line}");
+    }
+    let reference = "$config['client_secret'] = getenv('CLIENT_SECRET');\ndefine('DB_PASSWORD', '');\n";
+    assert!(secrets("config.php", reference.to_owned()).is_empty());
+}
+
+#[test]
+fn dockerfile_env_and_arg_and_yaml_tags_are_read() {
+    let value = random(10, 40);
+    for (path, line) in [
+        ("Dockerfile", format!("ENV API_TOKEN {value}")),
+        ("Dockerfile", format!("ENV DB_PASSWORD \"{value}\"")),
+        ("Dockerfile", format!("ARG CLIENT_SECRET={value}")),
+        ("values.yml", format!("api_key: !!str {value}")),
+    ] {
+        assert_eq!(secrets(path, format!("{line}\n")), [value.clone()], "{line}");
+    }
+    let silent = "ENV API_TOKEN_FILE /run/secrets/api_token\nENV LOG_LEVEL debug\n".to_owned();
+    assert!(secrets("Dockerfile", silent).is_empty());
+}
+
+#[test]
+fn quoted_passwords_keep_their_symbols() {
+    let (a, b) = (random(11, 12), random(12, 12));
+    for symbol in ["?", "(", "[", "<", ">", ":", "|", "&", ";", ","] {
+        let password = format!("{a}{symbol}{b}");
+        assert_eq!(secrets("db.py", format!("password = \"{password}\"\n")), [password.clone()], "{symbol}");
+    }
+    assert_eq!(secrets("db.py", format!("password = '%{a}?'\n")), [format!("%{a}?")]);
+    assert!(secrets("db.py", "password = input(\"Password (again): \")\n".to_owned()).is_empty());
+}
+
+#[test]
+fn hex_under_a_key_name_is_a_key_and_under_a_digest_name_is_not() {
+    let hex = hex(13, 40);
+    assert_eq!(secrets("c.yml", format!("partner_api_key: '{hex}'\n")), [hex.clone()]);
+    assert!(secrets("c.yml", format!("api_key_sha1: '{hex}'\n")).is_empty());
+}
+
+#[test]
+fn an_aws_secret_passed_after_its_key_id_is_found_without_a_name() {
+    let id = format!("AKIA{}", body(14, 16).to_ascii_uppercase().replace(['0', '1', '8', '9'], "Q"));
+    let secret = random(15, 40);
+    for line in [
+        format!("creds := credentials.NewStaticCredentials(\"{id}\", \"{secret}\", \"\")"),
+        format!("session = boto3.Session(\"{id}\", \"{secret}\")"),
+        format!("AWSCredentials c = new BasicAWSCredentials(\"{id}\", \"{secret}\");"),
+    ] {
+        let found = findings(&[("aws.txt", format!("{line}\n"))]);
+        assert!(
+            found.iter().any(|f| f.0 == "aws-secret-access-key-positional" && f.3 == secret),
+            "{found:?}"
+        );
+    }
+    let alone = findings(&[("aws.txt", format!("boto3.Session(\"{id}\", region_name=\"us-east-1\")\n"))]);
+    assert!(alone.iter().all(|f| f.0 != "aws-secret-access-key-positional"));
+}
+
+#[test]
+fn the_published_sample_jwt_is_dropped_and_a_real_one_is_not() {
+    let parts = [
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+        "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ",
+        "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    ];
+    let sample = parts.join(".");
+    assert!(findings(&[("README.md", format!("Authorization: Bearer {sample}\n"))]).is_empty());
+    let real = format!("{}.{}.{}", parts[0], parts[1], random(16, 43));
+    let found = findings(&[("README.md", format!("Authorization: Bearer {real}\n"))]);
+    assert_eq!(found.iter().map(|f| f.3.as_str()).collect::<Vec<_>>(), [real.as_str()]);
+}
+
+#[test]
+fn bodies_that_walk_the_alphabet_and_digits_in_step_are_placeholders() {
+    let stepped = ["ak1.abc123def456ghi789jkl0123", "cid.a1b2c3d4e5f6g7h8i9j0k1l2m"];
+    for value in stepped {
+        assert!(secrets("config.yml", format!("key: {value}\n")).is_empty(), "{value}");
+    }
+    let key = app_key(17);
+    assert_eq!(secrets("config.yml", format!("key: {key}\n")), [key]);
+}
+
+#[test]
+fn a_table_row_naming_a_credential_in_one_column_holds_it_in_another() {
+    let hex = hex(18, 32);
+    let csv = format!("name,environment,value,rotated_at\ninternal_api_key,prod,{hex},2024-09-12\n");
+    assert_eq!(findings(&[("keys.csv", csv)]), [("generic-api-key".to_owned(), 2, 23, hex.clone())]);
+    let tsv = format!("credential\tvalue\nsmtp_password\t{}\n", random(19, 24));
+    assert_eq!(secrets("creds.tsv", tsv).len(), 1);
+    let no_header = format!("id,environment,notes\ninternal_api_key,prod,{hex}\n");
+    assert!(secrets("keys.csv", no_header).is_empty());
+}
