@@ -102,6 +102,9 @@ pub struct Finding {
     pub shared_with: Vec<String>,
     /// Fingerprints of the other members of a credential set.
     pub related: Vec<String>,
+    /// Tenant ids named near the secret in its text (see [`crate::sharing::tenant`]); the input
+    /// of the cross-tenant verdict, not reported by itself.
+    pub tenants: Vec<String>,
 }
 
 /// What a finding is made of, besides the rule and the catalog entry.
@@ -149,6 +152,7 @@ impl Finding {
             exposure: Vec::new(),
             shared_with: Vec::new(),
             related: Vec::new(),
+            tenants: Vec::new(),
         }
     }
 
@@ -180,6 +184,15 @@ impl Finding {
         if !with.is_empty() && !self.shared_with.contains(&with) {
             self.shared_with.push(with);
             self.shared_with.sort();
+        }
+    }
+
+    /// Cites `faq` instead of the rule's own catalog entry (a sharing verdict that breaks a more
+    /// specific rule); the next steps follow the entry unless `keep_steps`.
+    pub fn cite(&mut self, faq: &FaqRule, keep_steps: bool) {
+        self.faq = FaqRef { id: faq.id.clone(), rule: faq.rule.clone(), url: faq.url.clone() };
+        if !keep_steps {
+            self.next_steps = faq.next_steps.clone();
         }
     }
 

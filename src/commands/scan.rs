@@ -3,13 +3,14 @@
 
 use crate::baseline::Baseline;
 use crate::cli::{BaselineArgs, ScanArgs};
-use crate::config::Config;
+use crate::config::{Config, Org};
 use crate::error::Hinted;
 use crate::finding::Finding;
 use crate::report;
 use crate::rules::RuleSet;
 use crate::scanner::Scanner;
 use crate::settings::{ScanSettings, Target};
+use crate::sharing;
 use crate::sources::history::{self, ProgressEvent, Selection};
 use crate::sources::{self, Diagnostics, Fragment};
 use anyhow::{Context, Result};
@@ -28,10 +29,12 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let config = load_config(&args)?;
     let mut settings = ScanSettings::resolve(args, &config)?;
     let baseline = settings.baseline.as_deref().map(Baseline::load).transpose()?;
+    let org = config.org.clone();
     let scanner = scanner(config)?;
     settings.source.reuse = scanner.reuse();
     let diagnostics = Diagnostics::default();
     let mut outcome = collect(&scanner, &settings, &diagnostics)?;
+    judge_sharing(&mut outcome.findings, &scanner, &settings, org.as_ref());
 
     let stale = baseline.map(|b| (b.filter(&mut outcome.findings), b.findings.len()));
     let findings = &mut outcome.findings;
@@ -69,10 +72,12 @@ pub fn write_baseline(args: BaselineArgs) -> Result<ExitCode> {
     }
     let config = load_config(&args.scan)?;
     let mut settings = ScanSettings::resolve(args.scan, &config)?;
+    let org = config.org.clone();
     let scanner = scanner(config)?;
     settings.source.reuse = scanner.reuse();
     let diagnostics = Diagnostics::default();
-    let outcome = collect(&scanner, &settings, &diagnostics)?;
+    let mut outcome = collect(&scanner, &settings, &diagnostics)?;
+    judge_sharing(&mut outcome.findings, &scanner, &settings, org.as_ref());
     let errors = print_diagnostics(&diagnostics);
     if errors > 0 {
         crate::say!("keyfence: the scan is incomplete, so no baseline was written");
@@ -119,6 +124,14 @@ fn exit_status(errors: usize, findings: usize) -> ExitCode {
     })
 }
 
+/// The key-sharing verdicts across all findings (the per-fragment ones were taken while
+/// scanning, see [`collect`]).
+fn judge_sharing(findings: &mut Vec<Finding>, scanner: &Scanner, settings: &ScanSettings, org: Option<&Org>) {
+    let context =
+        sharing::Context { rules: scanner.rules(), org, one_commit: settings.target == Target::Staged };
+    sharing::apply(findings, &context);
+}
+
 /// What the sources and the scanner produced.
 struct Outcome {
     findings: Vec<Finding>,
@@ -132,7 +145,12 @@ fn collect(scanner: &Scanner, settings: &ScanSettings, diagnostics: &Diagnostics
     let scanned = AtomicUsize::new(0);
     // A panic while scanning one fragment must not pass silently: record it, fail closed.
     let scan_one = |fragment: &Fragment<'_>| -> Vec<Finding> {
-        catch_unwind(AssertUnwindSafe(|| scanner.scan(fragment))).unwrap_or_else(|_| {
+        catch_unwind(AssertUnwindSafe(|| {
+            let mut found = scanner.scan(fragment);
+            sharing::observe(fragment, &mut found, scanner.rules());
+            found
+        }))
+        .unwrap_or_else(|_| {
             diagnostics.error(format!("internal error while scanning {}", fragment.provenance.path()));
             Vec::new()
         })
@@ -214,14 +232,15 @@ impl HistoryProgress {
 
 /// Writes standard output (colored if wanted), then the report file (never colored), so an
 /// unwritable report file still leaves the findings on screen. Nothing is written to standard
-/// output in human format when there are no findings.
+/// output in human or short format when there are no findings.
 fn write_reports(
     settings: &ScanSettings,
     rules: &RuleSet,
     findings: &[Finding],
     errors: &[String],
 ) -> Result<()> {
-    if !(findings.is_empty() && settings.format == report::Format::Human) {
+    let text = matches!(settings.format, report::Format::Human | report::Format::Short);
+    if !(findings.is_empty() && text) {
         colored::control::set_override(settings.color);
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());

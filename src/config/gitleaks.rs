@@ -260,6 +260,8 @@ impl Cx<'_> {
             digitless: false,
             secret_group: None,
             paths: Vec::new(),
+            jwt_claims: Vec::new(),
+            derived: false,
             path_regex: None,
             origin: Origin::Gitleaks,
             examples: Vec::new(),

@@ -2,7 +2,7 @@
 //! anything. The test suite runs this on the built-in rules; `keyfence rules --check FILE` runs
 //! it on a user's rule file.
 
-use super::RuleSet;
+use super::{RuleSet, RuleSpec};
 use crate::scanner::Scanner;
 use crate::sources::{Fragment, Provenance};
 use anyhow::Result;
@@ -49,6 +49,10 @@ pub fn check_examples(all: &RuleSet, check: impl Fn(&str) -> bool) -> Result<Vec
                 "needs at least {MIN_EXAMPLES} distinct, non-empty negative examples, has {negatives}"
             ));
         }
+        if rule.derived {
+            check_derived(&full, all, rule, &mut problem);
+            continue;
+        }
         let alone = Scanner::new(RuleSet { rules: vec![rule.clone()], faqs: all.faqs.clone() })?
             .ignoring_allow_marker();
         for example in &rule.examples {
@@ -85,15 +89,49 @@ pub fn check_examples(all: &RuleSet, check: impl Fn(&str) -> bool) -> Result<Vec
     Ok(problems)
 }
 
-/// (rule id, secret) of every finding in `text`.
-fn scan(scanner: &Scanner, text: &str) -> Vec<(String, String)> {
-    let fragment = Fragment {
+/// A derived rule (reported by a key-sharing analysis) is checked through the whole pipeline:
+/// each example, scanned by every rule and then judged by the analyses, must yield the rule's
+/// finding with the example's secret; each negative example must not yield the rule at all.
+fn check_derived(full: &Scanner, all: &RuleSet, rule: &RuleSpec, problem: &mut dyn FnMut(String)) {
+    for example in &rule.examples {
+        let found = scan_and_judge(full, all, &example.text);
+        if !found.iter().any(|(id, secret)| *id == rule.id && *secret == example.secret) {
+            problem(format!(
+                "example {:?} should yield secret {:?} after the key-sharing analyses, got {found:?}",
+                example.text, example.secret
+            ));
+        }
+    }
+    for text in &rule.negative_examples {
+        let found = scan_and_judge(full, all, text);
+        if found.iter().any(|(id, _)| *id == rule.id) {
+            problem(format!("negative example {text:?} yielded {}", rule.id));
+        }
+    }
+}
+
+/// The fragment a rule example is scanned as.
+fn example_fragment(text: &str) -> Fragment<'_> {
+    Fragment {
         provenance: Provenance::File { path: "example".into() },
         text: Cow::Borrowed(text.as_bytes()),
         added_lines: None,
         lines_before: 0,
-    };
-    scanner.scan(&fragment).into_iter().map(|f| (f.rule_id, f.secret)).collect()
+    }
+}
+
+/// (rule id, secret) of every finding in `text`.
+fn scan(scanner: &Scanner, text: &str) -> Vec<(String, String)> {
+    scanner.scan(&example_fragment(text)).into_iter().map(|f| (f.rule_id, f.secret)).collect()
+}
+
+/// (rule id, secret) of every finding in `text`, after the key-sharing analyses.
+fn scan_and_judge(scanner: &Scanner, rules: &RuleSet, text: &str) -> Vec<(String, String)> {
+    let fragment = example_fragment(text);
+    let mut findings = scanner.scan(&fragment);
+    crate::sharing::observe(&fragment, &mut findings, rules);
+    crate::sharing::apply(&mut findings, &crate::sharing::Context { rules, org: None, one_commit: false });
+    findings.into_iter().map(|f| (f.rule_id, f.secret)).collect()
 }
 
 /// The 1-based line of `text` where the rule `id` is defined (its `id = "…"` line), for error
