@@ -17,5 +17,6 @@ mod precommit_framework;
 mod regressions;
 mod reports;
 mod rules;
+mod sharing;
 mod staged;
 mod stdin;
