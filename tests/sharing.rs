@@ -62,6 +62,20 @@ fn a_secret_staged_in_a_built_bundle_is_shipped_to_every_browser() {
 }
 
 #[test]
+fn one_blob_copied_into_public_is_browser_only_there_in_history() {
+    let repo = Repo::new();
+    let content = format!("module.exports = {{ secret: '{}' }};\n", client_secret(904));
+    repo.write("server/config.js", &content);
+    repo.commit_all("server config");
+    repo.write("public/config.js", &content);
+    repo.commit_all("copy it where the web server serves it");
+    let found = findings_of(&repo, &["scan", "--all-history"], SECRET);
+    let exposure = |path: &str| strings(&found.iter().find(|f| f["path"] == path).unwrap()["exposure"]);
+    assert_eq!(exposure("public/config.js"), ["browser"], "{found:?}");
+    assert_eq!(exposure("server/config.js"), Vec::<String>::new());
+}
+
+#[test]
 fn a_server_env_file_with_a_plain_name_is_not_browser() {
     let repo = Repo::new();
     repo.write(".env", format!("ST_CLIENT_SECRET={}\nMY_VITE_NOTE={}\n", client_secret(902), client_id(902)));

@@ -13,10 +13,10 @@
 //!   `*.vue`, `*.svelte`, `*.astro`), or a bundle (`*.min.js`, `*.bundle.js`, `*.chunk.js`).
 //!   Plain `*.js` / `*.ts` elsewhere may be server code (Node), so they count only by name.
 
-use super::{is_servicetitan, local_line};
+use super::{is_servicetitan, local_line, Context};
 use crate::finding::{Exposure, Finding};
 use crate::lines::LineIndex;
-use crate::rules::{RuleSet, Severity};
+use crate::rules::{FaqRule, RuleSet, Severity};
 use crate::sources::Fragment;
 
 /// Variable prefixes that front-end build tools expose to the browser.
@@ -36,24 +36,38 @@ const FRONT_END_FOLDERS: [&str; 6] = ["public", "static", "dist", "build", "www"
 const FRONT_END_ENDINGS: [&str; 10] =
     [".html", ".htm", ".jsx", ".tsx", ".vue", ".svelte", ".astro", ".min.js", ".bundle.js", ".chunk.js"];
 
-/// Marks the ServiceTitan findings of `fragment` that a browser receives: exposure `browser`,
-/// severity critical, citing [`FAQ`] (an App Key keeps its own next steps: it cannot be rotated
-/// like a secret).
+/// Marks the ServiceTitan findings of `fragment` assigned to a browser-exposed name.
+///
+/// Only the text decides this, so the verdict holds wherever the same blob is reported again (a
+/// history scan reuses one blob's findings at other paths); the path decides in [`apply`].
 pub fn observe(fragment: &Fragment<'_>, findings: &mut [Finding], rules: &RuleSet) {
     let Some(faq) = rules.faq(FAQ) else { return };
-    let front_end = is_front_end_path(fragment.provenance.path());
     let lines = LineIndex::new(&fragment.text);
     for finding in findings.iter_mut().filter(|f| is_servicetitan(f)) {
-        let line =
-            &fragment.text[lines.byte_range(local_line(fragment, finding), local_line(fragment, finding))];
+        let line = local_line(fragment, finding);
+        let line = &fragment.text[lines.byte_range(line, line)];
         // The name is what precedes the secret on its line (the whole line for a decoded one).
         let before = find(line, finding.secret.as_bytes()).map_or(line, |at| &line[..at]);
-        if front_end || has_browser_name(before) {
-            finding.share(Exposure::Browser, EVERY_VISITOR);
-            finding.severity = Severity::Critical;
-            finding.cite(faq, finding.rule_id == "servicetitan-app-key");
+        if has_browser_name(before) {
+            mark(finding, faq);
         }
     }
+}
+
+/// Marks the ServiceTitan findings in front-end files ([`is_front_end_path`]).
+pub fn apply(findings: &mut [Finding], context: &Context<'_>) {
+    let Some(faq) = context.rules.faq(FAQ) else { return };
+    for finding in findings.iter_mut().filter(|f| is_servicetitan(f) && is_front_end_path(&f.path)) {
+        mark(finding, faq);
+    }
+}
+
+/// Exposure `browser`, severity critical, citing [`FAQ`] (an App Key keeps its own next steps:
+/// it cannot be rotated like a secret).
+fn mark(finding: &mut Finding, faq: &FaqRule) {
+    finding.share(Exposure::Browser, EVERY_VISITOR);
+    finding.severity = Severity::Critical;
+    finding.cite(faq, finding.rule_id == "servicetitan-app-key");
 }
 
 /// True if `text` holds a word starting with one of [`BROWSER_PREFIXES`].

@@ -2,9 +2,10 @@
 //!
 //! Data flows one way: findings → sharing verdicts → baseline → report. Verdicts that need the
 //! scanned text (the variable a secret is assigned to, tenant ids next to it) are taken per
-//! fragment by [`observe`], while the fragment is still at hand; verdicts across findings (one
-//! client pair for several tenants, a complete credential set) are taken by [`apply`] once every
-//! finding is in. Each analysis is its own module and sets [`crate::finding::Exposure`],
+//! fragment by [`observe`], while the fragment is still at hand; they depend on the text only,
+//! so they stay true where a history scan reports the same blob at another path. Verdicts on
+//! paths and across findings (front-end files, one client pair for several tenants, a complete
+//! credential set) are taken by [`apply`] once every finding is in. Each analysis is its own module and sets [`crate::finding::Exposure`],
 //! `shared_with` and, where the verdict breaks a more specific FAQ rule, the cited rule.
 
 pub mod browser;
@@ -40,6 +41,7 @@ pub fn observe(fragment: &Fragment<'_>, findings: &mut [Finding], rules: &RuleSe
 
 /// Verdicts across all findings of a scan; may add credential-set findings.
 pub fn apply(findings: &mut Vec<Finding>, context: &Context<'_>) {
+    browser::apply(findings, context);
     tenant::apply(findings, context);
     set::apply(findings, context);
 }
