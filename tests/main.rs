@@ -20,3 +20,4 @@ mod rules;
 mod sharing;
 mod staged;
 mod stdin;
+mod trust;

@@ -79,7 +79,9 @@ fn write_group(group: &[&Finding], options: ReportOptions, out: &mut dyn Write) 
     if let Some(commit) = &first.commit {
         writeln!(out, "  commit  {}", commit_text(commit, first))?;
     }
-    writeln!(out, "  secret  {}", escape_controls(first.shown_secret(options.show_secrets)).yellow())?;
+    // A configuration change has no secret: say what happened to the file instead.
+    let label = if first.rule_id == crate::sources::config_changes::RULE_ID { "change" } else { "secret" };
+    writeln!(out, "  {label}  {}", escape_controls(first.shown_secret(options.show_secrets)).yellow())?;
     if let Some(encodings) = &first.decoded {
         writeln!(out, "  decoded from {encodings} (the location is the encoded text)")?;
     }
