@@ -338,3 +338,30 @@ fn format_short_is_one_line_per_finding_redacted_unless_asked() {
     let (code, clean, _) = run(repo.keyfence().args(["scan", "--format", "short", "README.none"]));
     assert!(code == 2 && clean.is_empty(), "a missing path is an error, with nothing on stdout");
 }
+
+#[test]
+fn the_set_and_access_token_rules_are_listed_and_described_in_sarif() {
+    let repo = Repo::new();
+    write_set(&repo, 950, "");
+    let (_, rules, _) = run(repo.keyfence().args(["rules"]));
+    assert!(rules.contains("servicetitan-credential-set (critical)"), "{rules}");
+    assert!(rules.contains("servicetitan-access-token (high)"), "{rules}");
+    let (code, stdout, _) = run(repo.keyfence().args(["scan", ".", "--format", "sarif"]));
+    assert_eq!(code, 1);
+    let log: Value = serde_json::from_str(&stdout).unwrap();
+    let run0 = &log["runs"][0];
+    let set = run0["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == SET).expect("a set result");
+    let index = set["ruleIndex"].as_u64().expect("the set's rule is described") as usize;
+    assert_eq!(run0["tool"]["driver"]["rules"][index]["id"], SET);
+    assert_eq!(strings(&set["properties"]["exposure"]), ["credential-set"]);
+    assert_eq!(strings(&set["properties"]["related"]).len(), 3);
+}
+
+#[test]
+fn a_derived_rule_that_no_analysis_reports_is_an_error() {
+    let repo = Repo::new();
+    repo.write("rules.toml", "[[rule]]\nid = \"acme-set\"\nderived = true\nregex = 'acme_[a-z0-9]{8}'\n");
+    let (code, _, stderr) = run(repo.keyfence().args(["rules", "--check", "rules.toml"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("acme-set") && stderr.contains("derived"), "{stderr}");
+}
