@@ -29,6 +29,9 @@ pub const EVERY_VISITOR: &str = "every visitor of the web app";
 /// The FAQ rule a browser-exposed credential breaks.
 pub const FAQ: &str = "ST-PORTAL-NEVER-PUBLISH-CLIENT-CREDS";
 
+/// Bytes before a secret searched for the name it is assigned to.
+pub const NAME_REACH: usize = 256;
+
 /// Folders whose files a web server or a bundler hands to the browser.
 const FRONT_END_FOLDERS: [&str; 6] = ["public", "static", "dist", "build", "www", "wwwroot"];
 
@@ -46,9 +49,10 @@ pub fn observe(fragment: &Fragment<'_>, findings: &mut [Finding], rules: &RuleSe
     for finding in findings.iter_mut().filter(|f| is_servicetitan(f)) {
         let line = local_line(fragment, finding);
         let line = &fragment.text[lines.byte_range(line, line)];
-        // The name is what precedes the secret on its line (the whole line for a decoded one).
+        // The name is what precedes the secret on its line (the whole line for a decoded one),
+        // near it: a minified line may be megabytes long.
         let before = find(line, finding.secret.as_bytes()).map_or(line, |at| &line[..at]);
-        if has_browser_name(before) {
+        if has_browser_name(&before[before.len().saturating_sub(NAME_REACH)..]) {
             mark(finding, faq);
         }
     }
