@@ -233,6 +233,10 @@ fn a_depth_one_clone_reports_the_keys_of_its_tree() {
     assert_eq!(found[0]["path"], "app.env");
     assert_eq!(found[0]["commit"].as_str(), Some(rev(&repo, "HEAD").as_str()), "the boundary commit");
     assert!(stderr.contains("shallow clone") && stderr.contains("was not read"), "{stderr}");
+    // A range that walks into the boundary still fails closed: its "added" would be everything.
+    let (code, stdout, stderr) = run(crate::common::keyfence(&clone).args(["scan", "--commits", "HEAD"]));
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert!(stderr.contains("the boundary of this shallow clone"), "{stderr}");
 }
 
 #[test]
@@ -250,4 +254,18 @@ fn a_depth_one_clone_without_keys_is_incomplete_not_clean() {
         run(crate::common::keyfence(&clone).args(["scan", "--all-history", "--format", "sarif"]));
     assert_eq!(code, 2);
     assert!(stdout.contains("\"executionSuccessful\": false"), "{stdout}");
+}
+
+#[test]
+fn the_bases_keyfenceignore_applies_to_the_range_not_the_work_trees() {
+    let (repo, base_commit) = with_base(&[("vendor/.keyfenceignore", "*.env\n")]);
+    repo.write("vendor/lib.env", format!("ST_APP_KEY={}\n", app_key(1308)));
+    repo.write("app.env", format!("ST_APP_KEY={}\n", app_key(1309)));
+    repo.commit_all("pr");
+    let pr = rev(&repo, "HEAD");
+    // The work tree (not committed) drops the vendor rule and ignores app.env instead.
+    repo.write("vendor/.keyfenceignore", "\n");
+    repo.write(".keyfenceignore", "app.env\n");
+    let (code, found, stderr) = scan(&repo, &["--commits", &format!("{base_commit}..HEAD")]);
+    assert_eq!((code, found), (1, vec![finding(APP_KEY, "app.env", &pr)]), "{stderr}");
 }

@@ -58,10 +58,10 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let partial = diagnostics.partials().len();
     print_summary(&settings, findings, outcome.scanned, errors, partial);
     // Only a scan of everything can tell that an entry matches nothing any more: a staged
-    // change or a commit range sees a slice of the repository.
+    // change, a commit range or a shallow clone's history sees a slice of the repository.
     let whole = match &settings.target {
         Target::Paths(paths) => paths.len() == 1 && is_repository_root(&paths[0]),
-        Target::History(Selection::All) => true,
+        Target::History(Selection::All) => partial == 0,
         _ => false,
     };
     if let Some((stale, total)) = stale.filter(|&(stale, _)| stale > 0 && whole) {

@@ -76,11 +76,16 @@ impl ConfigFiles {
     }
 
     /// True if something is at `path` (on disk: anything, even a dangling link, so that it
-    /// fails loudly when loaded).
-    pub fn exists(&self, path: &Path) -> bool {
+    /// fails loudly when loaded). Errors if the commit's tree cannot be read: a base that
+    /// cannot be read must not pass for one without configuration.
+    pub fn exists(&self, path: &Path) -> io::Result<bool> {
         match &self.commit {
-            Some(commit) => commit.entry(path).is_ok(),
-            None => path.symlink_metadata().is_ok(),
+            Some(commit) => match commit.entry(path) {
+                Ok(_) => Ok(true),
+                Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(false),
+                Err(err) => Err(err),
+            },
+            None => Ok(path.symlink_metadata().is_ok()),
         }
     }
 

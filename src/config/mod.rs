@@ -139,7 +139,10 @@ impl Config {
         for name in [DEFAULT_FILE, GITLEAKS_FILE] {
             let path = root.join(name);
             // Anything by that name (a folder, a dangling link) is loaded, so it fails loudly.
-            if files.exists(&path) {
+            let exists = files.exists(&path).map_err(|err| {
+                anyhow::anyhow!("cannot look for the configuration {}: {err}", files.name(&path))
+            })?;
+            if exists {
                 return Config::load_from(files, &path);
             }
         }

@@ -228,7 +228,7 @@ fn check_shallow_boundary(
         n => format!(" and {} more", n - 1),
     };
     diagnostics.partial(format!(
-        "this is a shallow clone: history below commit {}{more} was not read (each boundary commit was scanned as adding every file it holds)",
+        "this is a shallow clone: history below commit {}{more} was not read (each boundary commit was scanned as adding every file it holds; `git fetch --unshallow` fetches the rest)",
         gitdiff::short(first)
     ));
     Ok(())
