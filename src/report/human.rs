@@ -46,7 +46,7 @@ pub fn write_short(findings: &[Finding], options: ReportOptions, out: &mut dyn W
             escape_controls(&f.path),
             f.line,
             f.column,
-            f.rule_id,
+            escape_controls(&f.rule_id),
             escape_controls(f.shown_secret(options.show_secrets))
         )?;
     }
@@ -70,11 +70,22 @@ fn group_by_credential(findings: &[Finding]) -> Vec<Vec<&Finding>> {
     groups
 }
 
+/// Every string here may come from the repository (paths, commit authors, a configuration's own
+/// rules and catalog entries), so each goes through [`escape_controls`]: a control character
+/// cannot clear the screen or forge a line.
 fn write_group(group: &[&Finding], options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+    let e = |text: &str| escape_controls(text);
     let first = group[0];
     let worst = group.iter().map(|f| f.severity).min().unwrap_or(first.severity);
     let place = format!("{}:{}:{}", escape_controls(&first.path), first.line, first.column);
-    writeln!(out, "{}: {} ({}) {}", place.bold(), first.rule_id.bold(), severity(worst), first.description)?;
+    writeln!(
+        out,
+        "{}: {} ({}) {}",
+        place.bold(),
+        e(&first.rule_id).bold(),
+        severity(worst),
+        e(&first.description)
+    )?;
     write_verdict(group, out)?;
     if let Some(commit) = &first.commit {
         writeln!(out, "  commit  {}", commit_text(commit, first))?;
@@ -83,7 +94,7 @@ fn write_group(group: &[&Finding], options: ReportOptions, out: &mut dyn Write) 
     let label = if first.rule_id == crate::sources::config_changes::RULE_ID { "change" } else { "secret" };
     writeln!(out, "  {label}  {}", escape_controls(first.shown_secret(options.show_secrets)).yellow())?;
     if let Some(encodings) = &first.decoded {
-        writeln!(out, "  decoded from {encodings} (the location is the encoded text)")?;
+        writeln!(out, "  decoded from {} (the location is the encoded text)", e(encodings))?;
     }
     for (n, f) in group.iter().enumerate().skip(1) {
         let label = if n == 1 { "  also at " } else { "          " };
@@ -96,11 +107,11 @@ fn write_group(group: &[&Finding], options: ReportOptions, out: &mut dyn Write) 
         }
     }
     for (faq, steps) in cited {
-        writeln!(out, "  breaks  {}: {}", faq.id.bold(), faq.rule)?;
-        writeln!(out, "          {}", faq.url.underline())?;
+        writeln!(out, "  breaks  {}: {}", e(&faq.id).bold(), e(&faq.rule))?;
+        writeln!(out, "          {}", e(&faq.url).underline())?;
         for (n, step) in steps.iter().enumerate() {
             let label = if n == 0 { "  next  " } else { "        " };
-            writeln!(out, "{label}  {}. {step}", n + 1)?;
+            writeln!(out, "{label}  {}. {}", n + 1, e(step))?;
         }
     }
     Ok(())
@@ -148,8 +159,8 @@ fn location(f: &Finding) -> String {
 /// A commit with its author and date.
 fn commit_text(commit: &str, f: &Finding) -> String {
     let author = escape_controls(f.author.as_deref().unwrap_or("unknown author"));
-    let date = f.date.as_deref().unwrap_or("");
-    format!("{commit} {author} {date}").trim_end().to_owned()
+    let date = escape_controls(f.date.as_deref().unwrap_or(""));
+    format!("{} {author} {date}", escape_controls(commit)).trim_end().to_owned()
 }
 
 /// What sets one place apart from the others of its group: the encodings decoded to find it,
@@ -157,7 +168,7 @@ fn commit_text(commit: &str, f: &Finding) -> String {
 fn location_notes(f: &Finding, group: &[&Finding]) -> String {
     let mut notes = Vec::new();
     if let Some(encodings) = &f.decoded {
-        notes.push(format!("decoded from {encodings}"));
+        notes.push(format!("decoded from {}", escape_controls(encodings)));
     }
     if group.iter().any(|other| other.exposure != f.exposure) && !f.exposure.is_empty() {
         notes.extend(f.exposure.iter().map(|e| e.as_str().to_owned()));
