@@ -14,6 +14,7 @@ pub mod keyfenceignore;
 pub mod repo;
 pub mod staged;
 pub mod stdin;
+pub mod tree_diff;
 
 use std::borrow::Cow;
 use std::sync::Mutex;
