@@ -68,7 +68,10 @@ fn rule_families() -> HashMap<String, String> {
         }
         .to_owned();
         let file: toml::Table = toml::from_str(text).unwrap();
-        for rule in file.get("rule").and_then(|r| r.as_array()).into_iter().flatten() {
+        // `[[provider]]` tables (patterns/providers.toml) become rules of the file's family too.
+        let tables =
+            ["rule", "provider"].into_iter().filter_map(|key| file.get(key).and_then(|r| r.as_array()));
+        for rule in tables.flatten() {
             families.insert(rule["id"].as_str().unwrap().to_owned(), family.clone());
         }
     }
