@@ -109,6 +109,9 @@ pub struct Finding {
     pub shared_with: Vec<String>,
     /// Fingerprints of the other members of a credential set.
     pub related: Vec<String>,
+    /// Tenant ids named near the secret in its text (see [`crate::sharing::tenant`]); the input
+    /// of the cross-tenant verdict, not reported by itself.
+    pub tenants: Vec<String>,
 }
 
 /// What a finding is made of, besides the rule and the catalog entry.
@@ -158,6 +161,7 @@ impl Finding {
             exposure: Vec::new(),
             shared_with: Vec::new(),
             related: Vec::new(),
+            tenants: Vec::new(),
         }
     }
 
@@ -221,6 +225,15 @@ impl Finding {
             text.push('…');
         }
         text
+    }
+
+    /// Cites `faq` instead of the rule's own catalog entry (a sharing verdict that breaks a more
+    /// specific rule); the next steps follow the entry unless `keep_steps`.
+    pub fn cite(&mut self, faq: &FaqRule, keep_steps: bool) {
+        self.faq = FaqRef { id: faq.id.clone(), rule: faq.rule.clone(), url: faq.url.clone() };
+        if !keep_steps {
+            self.next_steps = faq.next_steps.clone();
+        }
     }
 
     /// The secret as reports show it: in clear only when `show_secrets`.

@@ -4,8 +4,9 @@
 //!
 //! Data flows one way: a source ([`sources`]) yields fragments of text with their provenance;
 //! the [`scanner`] runs the keyword prefilter and rule regexes ([`matcher`]), then the
-//! [`filters`]; survivors become [`finding`]s, which are sorted and written by a reporter
-//! ([`report`]). Rules are data ([`rules`], from `patterns/*.toml`, embedded at build time).
+//! [`filters`]; survivors become [`finding`]s, on which the key-sharing analyses ([`sharing`])
+//! give their verdicts; then the baseline hides known ones, and the rest are sorted and written
+//! by a reporter ([`report`]). Rules are data ([`rules`], from `patterns/*.toml`, embedded at build time).
 
 #![deny(missing_docs)]
 
@@ -40,4 +41,5 @@ pub mod report;
 pub mod rules;
 pub mod scanner;
 pub mod settings;
+pub mod sharing;
 pub mod sources;

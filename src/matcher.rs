@@ -165,6 +165,10 @@ impl Matcher {
         let mut unconditional = Vec::new();
         for (index, rule) in rules.rules.iter().enumerate() {
             compiled.push(CompiledRule { source: rule.clone(), compiled: OnceLock::new() });
+            // A derived rule is reported by a key-sharing analysis, never by its regex.
+            if rule.derived {
+                continue;
+            }
             if rule.keywords.is_empty() {
                 unconditional.push(index);
             }

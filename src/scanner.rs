@@ -456,6 +456,14 @@ impl Scanner {
         provider.sort_by_key(|m| (m.secret.start, m.rule));
         let blockers = Intervals::new(provider.iter().map(|m| m.secret.clone()));
         let mut accepted: Vec<RawMatch> = provider.into_iter().filter(|m| self.passes(check, m)).collect();
+        // A rule with JWT claims (a ServiceTitan access token) refines the rules without (any JWT)
+        // on the same token: one finding, under the more specific rule.
+        let has_claims = |m: &RawMatch| !self.rules.rules[m.rule].jwt_claims.is_empty();
+        let refined: Vec<Range<usize>> =
+            accepted.iter().filter(|m| has_claims(m)).map(|m| m.secret.clone()).collect();
+        if !refined.is_empty() {
+            accepted.retain(|m| has_claims(m) || !refined.contains(&m.secret));
+        }
         // At one start, the longest value wins (a quoted password read past a `;` over the same
         // password cut at it), then the earlier rule.
         generic.sort_by_key(|m| (m.secret.start, std::cmp::Reverse(m.secret.end), m.rule));

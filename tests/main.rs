@@ -21,6 +21,7 @@ mod regressions;
 mod renames_and_merges;
 mod reports;
 mod rules;
+mod sharing;
 mod staged;
 mod stdin;
 mod trust;

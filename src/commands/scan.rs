@@ -4,7 +4,7 @@
 use crate::baseline::Baseline;
 use crate::cli::{BaselineArgs, ScanArgs};
 use crate::config::files::ConfigFiles;
-use crate::config::{self, Config};
+use crate::config::{self, Config, Org};
 use crate::error::Hinted;
 use crate::finding::Finding;
 use crate::fingerprint::{FingerprintKey, KeySource};
@@ -13,6 +13,7 @@ use crate::report::ScanContext;
 use crate::rules::RuleSet;
 use crate::scanner::Scanner;
 use crate::settings::{ScanSettings, Target};
+use crate::sharing;
 use crate::sources::config_changes::{self, Watched};
 use crate::sources::head::{self, HeadPlace, VersionControl};
 use crate::sources::history::{self, ProgressEvent, Selection};
@@ -49,11 +50,13 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     if let Some(report) = &settings.report_file {
         check_writable(report, "report")?;
     }
+    let org = config.org.clone();
     let scanner = scanner(config)?;
     settings.source.reuse = scanner.reuse();
     let diagnostics = Diagnostics::default();
     let mut outcome = collect(&scanner, &settings, &diagnostics)?;
     outcome.findings.iter_mut().for_each(|f| f.rekey(&key));
+    judge_sharing(&mut outcome.findings, &scanner, &settings, org.as_ref());
 
     crate::advice::fit_next_steps(&mut outcome.findings, in_git(&settings.target));
     if let Some(percent) = settings.redact_percent {
@@ -126,11 +129,13 @@ pub fn write_baseline(args: BaselineArgs) -> Result<ExitCode> {
         }
         check_writable(&args.file, "baseline")?;
     }
+    let org = config.org.clone();
     let scanner = scanner(config)?;
     settings.source.reuse = scanner.reuse();
     let diagnostics = Diagnostics::default();
     let mut outcome = collect(&scanner, &settings, &diagnostics)?;
     outcome.findings.iter_mut().for_each(|f| f.rekey(&key));
+    judge_sharing(&mut outcome.findings, &scanner, &settings, org.as_ref());
     let errors = print_diagnostics(&diagnostics) + diagnostics.partials().len();
     if errors > 0 {
         crate::say!("keyfence: the scan is incomplete, so no baseline was written");
@@ -305,6 +310,14 @@ fn exit_status(errors: usize, findings: usize, partial: usize, findings_status: 
     })
 }
 
+/// The key-sharing verdicts across all findings (the per-fragment ones were taken while
+/// scanning, see [`collect`]).
+fn judge_sharing(findings: &mut Vec<Finding>, scanner: &Scanner, settings: &ScanSettings, org: Option<&Org>) {
+    let context =
+        sharing::Context { rules: scanner.rules(), org, one_commit: settings.target == Target::Staged };
+    sharing::apply(findings, &context);
+}
+
 /// What the sources and the scanner produced.
 struct Outcome {
     findings: Vec<Finding>,
@@ -318,7 +331,12 @@ fn collect(scanner: &Scanner, settings: &ScanSettings, diagnostics: &Diagnostics
     let scanned = AtomicUsize::new(0);
     // A panic while scanning one fragment must not pass silently: record it, fail closed.
     let scan_one = |fragment: &Fragment<'_>| -> Vec<Finding> {
-        catch_unwind(AssertUnwindSafe(|| scanner.scan(fragment))).unwrap_or_else(|_| {
+        catch_unwind(AssertUnwindSafe(|| {
+            let mut found = scanner.scan(fragment);
+            sharing::observe(fragment, &mut found, scanner.rules());
+            found
+        }))
+        .unwrap_or_else(|_| {
             diagnostics.error(format!("internal error while scanning {}", fragment.provenance.path()));
             Vec::new()
         })
@@ -437,14 +455,15 @@ impl HistoryProgress {
 
 /// Writes standard output (colored if wanted), then the report file (never colored), so an
 /// unwritable report file still leaves the findings on screen. Nothing is written to standard
-/// output in human format when there are no findings.
+/// output in human or short format when there are no findings.
 fn write_reports(
     settings: &ScanSettings,
     rules: &RuleSet,
     findings: &[Finding],
     context: &ScanContext<'_>,
 ) -> Result<()> {
-    if !(findings.is_empty() && settings.format == report::Format::Human) {
+    let text = matches!(settings.format, report::Format::Human | report::Format::Short);
+    if !(findings.is_empty() && text) {
         colored::control::set_override(settings.color);
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());

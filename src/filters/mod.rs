@@ -14,7 +14,8 @@
 //!    a hexadecimal value under a name saying it is a digest or a commit id
 //!    (`last_token_commit: <git sha>`), not under a name using a secret word in another sense
 //!    (`primary_key`, `next_page_token`: see [`crate::assign::names`]);
-//! 6. the inline `keyfence:allow` marker on any line the secret spans ([`AllowMarkers`]).
+//! 6. JWT claims (`jwt_claims`): the token's payload holds one of the rule's claims;
+//! 7. the inline `keyfence:allow` marker on any line the secret spans ([`AllowMarkers`]).
 
 pub mod allowlist;
 mod entropy;
@@ -35,7 +36,7 @@ pub const ALLOW_MARKER: &[u8] = b"keyfence:allow";
 /// suppressions.
 pub const GITLEAKS_ALLOW_MARKER: &[u8] = b"gitleaks:allow";
 
-/// True if the rule's value checks accept this secret (checks 1-5 of the module doc).
+/// True if the rule's value checks accept this secret (checks 1-6 of the module doc).
 ///
 /// `secret` is the whole secret, `body` its random part (the same bytes when the rule has no
 /// body group) and `name` the text of the match before the secret (for a generic rule, the name
@@ -72,7 +73,22 @@ pub fn value_passes(rule: &RuleSpec, secret: &[u8], body: &[u8], name: &[u8]) ->
     {
         return false;
     }
+    if !rule.jwt_claims.is_empty() && !jwt_claims_hold(rule, secret) {
+        return false;
+    }
     true
+}
+
+/// True if `token` is a compact JWT whose payload (its second, base64url-encoded part, a JSON
+/// object) has one of the rule's claims: a string starting with the claim's prefix. Nothing of
+/// the payload leaves this function: reports never show claims.
+fn jwt_claims_hold(rule: &RuleSpec, token: &[u8]) -> bool {
+    let Some(payload) = token.split(|&b| b == b'.').nth(1) else { return false };
+    let Some(json) = crate::decode::base64_decode(payload) else { return false };
+    let Ok(serde_json::Value::Object(claims)) = serde_json::from_slice(&json) else { return false };
+    rule.jwt_claims.iter().any(|wanted| {
+        claims.get(&wanted.claim).and_then(|v| v.as_str()).is_some_and(|v| v.starts_with(&wanted.prefix))
+    })
 }
 
 /// Values a generic (context-only) rule accepts: at least one ASCII letter and one digit (or,

@@ -17,8 +17,10 @@ use std::io::{self, Write};
 /// Output formats of `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Readable text, colored on a terminal.
+    /// Readable text, colored on a terminal, one block per credential.
     Human,
+    /// One line per finding, `path:line:column: rule_id secret`, for editors and grep.
+    Short,
     /// A JSON array of findings (fields listed in README.md).
     Json,
     /// SARIF 2.1.0 for code scanning (GitHub, GitLab).
@@ -57,6 +59,7 @@ pub fn write(
 ) -> io::Result<()> {
     match format {
         Format::Human => human::write(findings, options, out),
+        Format::Short => human::write_short(findings, options, out),
         Format::Json => json::write(findings, options, out),
         Format::Sarif => sarif::write(findings, rules, options, context, out),
     }

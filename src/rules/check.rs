@@ -2,7 +2,7 @@
 //! anything. The test suite runs this on the built-in rules; `keyfence rules --check FILE` runs
 //! it on a user's rule file.
 
-use super::RuleSet;
+use super::{RuleSet, RuleSpec};
 use crate::scanner::Scanner;
 use crate::sources::{Fragment, Provenance};
 use anyhow::Result;
@@ -56,6 +56,10 @@ pub fn check_examples(
                 "needs at least {MIN_EXAMPLES} distinct, non-empty negative examples, has {negatives}"
             ));
         }
+        if rule.derived {
+            check_derived(&full, all, rule, show_secrets, &mut problem);
+            continue;
+        }
         let alone = Scanner::new(RuleSet { rules: vec![rule.clone()], faqs: all.faqs.clone() })?
             .ignoring_allow_marker();
         let quote = |text: &str, what: &str| if show_secrets { format!("{text:?}") } else { what.to_owned() };
@@ -99,6 +103,52 @@ pub fn check_examples(
         }
     }
     Ok(problems)
+}
+
+/// A derived rule (reported by a key-sharing analysis) is checked through the whole pipeline:
+/// each example, scanned by every rule and then judged by the analyses, must yield the rule's
+/// finding with the example's secret; each negative example must not yield the rule at all.
+/// Texts are quoted only with `show_secrets`, as for other rules.
+fn check_derived(
+    full: &Scanner,
+    all: &RuleSet,
+    rule: &RuleSpec,
+    show_secrets: bool,
+    problem: &mut dyn FnMut(String),
+) {
+    let quote = |text: &str, n: usize| if show_secrets { format!("{text:?}") } else { format!("{n}") };
+    for (n, example) in rule.examples.iter().enumerate() {
+        let found = scan_and_judge(full, all, &example.text);
+        if !found.iter().any(|f| f.rule_id == rule.id && f.secret == example.secret) {
+            let ids: Vec<&str> = found.iter().map(|f| f.rule_id.as_str()).collect();
+            problem(format!(
+                "example {} should yield its secret after the key-sharing analyses, got {ids:?}",
+                quote(&example.text, n + 1)
+            ));
+        }
+    }
+    for (n, text) in rule.negative_examples.iter().enumerate() {
+        if scan_and_judge(full, all, text).iter().any(|f| f.rule_id == rule.id) {
+            problem(format!("negative example {} yielded {}", quote(text, n + 1), rule.id));
+        }
+    }
+}
+
+/// Every finding in `text`, after the key-sharing analyses.
+fn scan_and_judge(scanner: &Scanner, rules: &RuleSet, text: &str) -> Vec<Found> {
+    let fragment = Fragment {
+        provenance: Provenance::File { path: "example".into() },
+        text: Cow::Borrowed(text.as_bytes()),
+        added_lines: None,
+        lines_before: 0,
+    };
+    let mut findings = scanner.scan(&fragment);
+    crate::sharing::observe(&fragment, &mut findings, rules);
+    crate::sharing::apply(&mut findings, &crate::sharing::Context { rules, org: None, one_commit: false });
+    findings
+        .into_iter()
+        .map(|f| Found { rule_id: f.rule_id, secret: f.secret, redacted: f.redacted })
+        .collect()
 }
 
 /// What an example yielded: a finding's rule, its secret and its redacted form.

@@ -120,6 +120,17 @@ pub struct RuleSpec {
     /// [`crate::filters::allowlist::PathMatcher`]). Empty: every file.
     #[serde(default)]
     pub paths: Vec<String>,
+    /// For a JWT rule: claims of the token's payload (decoded from base64url JSON) of which at
+    /// least one must hold; a token without such a claim is left to other rules. A rule with
+    /// claims is more specific than one without, so where both find the same token only the
+    /// rule with claims reports it.
+    #[serde(default)]
+    pub jwt_claims: Vec<JwtClaim>,
+    /// Reported by a key-sharing analysis after the scan ([`crate::sharing`]), never by its
+    /// regex: the regex only describes the members and does not run. Only ids the analyses know
+    /// ([`DERIVED_RULES`]) may be derived.
+    #[serde(default)]
+    pub derived: bool,
     /// Path regex with the same role as `paths` (from a gitleaks rule's `path`).
     #[serde(skip)]
     pub path_regex: Option<String>,
@@ -133,6 +144,19 @@ pub struct RuleSpec {
     #[serde(default)]
     pub negative_examples: Vec<String>,
 }
+
+/// One condition on a JWT payload claim: the claim is a string starting with `prefix`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct JwtClaim {
+    /// Claim name, e.g. `client_id` or `iss`.
+    pub claim: String,
+    /// What the claim's value starts with, e.g. `cid.`.
+    pub prefix: String,
+}
+
+/// Rule ids a key-sharing analysis reports (see [`RuleSpec::derived`]).
+pub const DERIVED_RULES: [&str; 1] = [crate::sharing::set::RULE_ID];
 
 impl RuleSpec {
     /// A rule with only an id, its catalog entry and origin: severity high, no regex, no checks,
@@ -156,6 +180,8 @@ impl RuleSpec {
             multiline: false,
             secret_group: None,
             paths: Vec::new(),
+            jwt_claims: Vec::new(),
+            derived: false,
             path_regex: None,
             origin,
             examples: Vec::new(),
@@ -291,6 +317,9 @@ impl RuleSet {
             }
             if !faq_ids.contains(rule.faq.as_str()) {
                 bail!("rule {} cites FAQ rule {}, which is not in the catalog", rule.id, rule.faq);
+            }
+            if rule.derived && !DERIVED_RULES.contains(&rule.id.as_str()) {
+                bail!("rule {} is derived, but no key-sharing analysis reports it", rule.id);
             }
             if rule.keywords.iter().any(|k| k.is_empty()) {
                 bail!("rule {} has an empty keyword", rule.id);

@@ -128,6 +128,8 @@ impl ProviderSpec {
             multiline: false,
             secret_group: None,
             paths: Vec::new(),
+            jwt_claims: Vec::new(),
+            derived: false,
             path_regex: None,
             origin: super::Origin::Keyfence,
             examples: self.examples.clone(),

@@ -161,6 +161,7 @@ fn finding(path: String, change: &str, commit: Option<&CommitInfo>, faq: &FaqRul
         exposure: Vec::new(),
         shared_with: Vec::new(),
         related: Vec::new(),
+        tenants: Vec::new(),
     }
 }
 
