@@ -34,4 +34,5 @@ pub mod report;
 pub mod rules;
 pub mod scanner;
 pub mod settings;
+pub mod sharing;
 pub mod sources;

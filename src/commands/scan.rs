@@ -3,13 +3,14 @@
 
 use crate::baseline::Baseline;
 use crate::cli::{BaselineArgs, ScanArgs};
-use crate::config::Config;
+use crate::config::{Config, Org};
 use crate::error::Hinted;
 use crate::finding::Finding;
 use crate::report;
 use crate::rules::RuleSet;
 use crate::scanner::Scanner;
 use crate::settings::{ScanSettings, Target};
+use crate::sharing;
 use crate::sources::history::{self, ProgressEvent, Selection};
 use crate::sources::{self, Diagnostics, Fragment};
 use anyhow::{Context, Result};
@@ -28,16 +29,20 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let config = load_config(&args)?;
     let mut settings = ScanSettings::resolve(args, &config)?;
     let baseline = settings.baseline.as_deref().map(Baseline::load).transpose()?;
+    let org = config.org.clone();
     let scanner = scanner(config)?;
     settings.source.reuse = scanner.reuse();
     let diagnostics = Diagnostics::default();
     let mut outcome = collect(&scanner, &settings, &diagnostics)?;
+    let context = sharing_context(&settings, org);
+    sharing::apply(&mut outcome.findings, &context, &scanner.rules().faqs);
 
     let stale = baseline.map(|b| (b.filter(&mut outcome.findings), b.findings.len()));
     let findings = &mut outcome.findings;
     report::sort(findings);
     let errors = diagnostics.errors();
     write_reports(&settings, scanner.rules(), findings, &errors)?;
+    report::last::save(findings);
 
     let errors = print_diagnostics(&diagnostics);
     print_summary(&settings, findings, outcome.scanned, errors);
@@ -99,7 +104,7 @@ pub fn write_baseline(args: BaselineArgs) -> Result<ExitCode> {
 /// The configuration for `args` (see [`Config::discover`]): the one of the repository of the
 /// first path scanned, or of the current one; its warnings printed.
 fn load_config(args: &ScanArgs) -> Result<Config> {
-    let git_target = args.staged || args.commits.is_some() || args.all_history;
+    let git_target = args.staged || args.commits.is_some() || args.all_history || args.pre_push.is_some();
     let near = args.paths.first().filter(|p| !git_target && p.as_os_str() != "-");
     let config = Config::discover(args.config.as_deref(), near.map(PathBuf::as_path))?;
     config.print_warnings();
@@ -117,6 +122,29 @@ fn exit_status(errors: usize, findings: usize) -> ExitCode {
         (0, _) => 1,
         _ => 2,
     })
+}
+
+/// What the key-sharing analyses need to know besides the findings: `[org]`, where a push goes,
+/// who a staged commit will be recorded as. Read from the repository's git configuration; a
+/// configuration that cannot be read leaves the verdicts out (the scan itself already failed
+/// closed if the repository cannot be read).
+fn sharing_context(settings: &ScanSettings, org: Option<Org>) -> sharing::Context {
+    let mut context = sharing::Context { org, ..Default::default() };
+    if context.org.is_none() {
+        return context;
+    }
+    let config = sources::repo::open("").ok().and_then(|repo| repo.config().ok());
+    match &settings.target {
+        Target::Push { remote, url } => {
+            context.push_outside =
+                sharing::remote::outside_owners(context.org.as_ref(), config.as_ref(), remote, url);
+        }
+        Target::Staged => {
+            context.staged_emails = config.as_ref().map(sharing::author::staged_emails).unwrap_or_default();
+        }
+        _ => {}
+    }
+    context
 }
 
 /// What the sources and the scanner produced.
@@ -137,7 +165,12 @@ fn collect(scanner: &Scanner, settings: &ScanSettings, diagnostics: &Diagnostics
             Vec::new()
         })
     };
-    if let Target::History(selection) = &settings.target {
+    let selection = match &settings.target {
+        Target::History(selection) => Some(selection.clone()),
+        Target::Push { remote, .. } => Some(Selection::Pushed(sources::push::read_stdin(remote)?)),
+        _ => None,
+    };
+    if let Some(selection) = &selection {
         let bar = HistoryProgress::new(settings.quiet);
         let progress = |event: ProgressEvent| bar.on(event);
         let findings = history::scan(selection, &settings.source, diagnostics, &scan_one, &progress)?;
@@ -157,7 +190,7 @@ fn collect(scanner: &Scanner, settings: &ScanSettings, diagnostics: &Diagnostics
         Target::Paths(paths) => sources::files::walk(paths, &settings.source, diagnostics, &visit)?,
         Target::Staged => sources::staged::read(&settings.source, diagnostics, &visit)?,
         Target::Stdin => sources::stdin::read(&visit)?,
-        Target::History(_) => unreachable!("handled above"),
+        Target::History(_) | Target::Push { .. } => unreachable!("handled above"),
     }
     Ok(Outcome {
         findings: findings.into_inner().unwrap_or_else(|e| e.into_inner()),
@@ -259,16 +292,23 @@ fn print_diagnostics(diagnostics: &Diagnostics) -> usize {
 /// One line on standard error saying what happened, and what to do about findings.
 fn print_summary(settings: &ScanSettings, findings: &[Finding], scanned: usize, errors: usize) {
     let staged = settings.target == Target::Staged;
+    let push = matches!(settings.target, Target::Push { .. });
     let unit = match settings.target {
         Target::Staged => "staged file",
-        Target::History(_) => "commit",
+        Target::History(_) | Target::Push { .. } => "commit",
         _ => "file",
     };
     if errors > 0 {
         crate::say!(
             "keyfence: the scan is incomplete ({errors} {} above){}: failing closed",
             plural(errors, "error", "errors"),
-            if staged { ", so the commit is blocked" } else { "" }
+            if staged {
+                ", so the commit is blocked"
+            } else if push {
+                ", so the push is blocked"
+            } else {
+                ""
+            }
         );
         return;
     }
@@ -299,14 +339,39 @@ fn print_summary(settings: &ScanSettings, findings: &[Finding], scanned: usize, 
         crate::say!(
             "  Remove each secret from the file, `git add` it again, and rotate any secret that was ever pushed or shared."
         );
+    } else if push {
+        crate::say!("keyfence: {what}, in commits this push publishes: push blocked.");
+        crate::say!(
+            "  Remove each secret from those commits (amend, or rebase and edit), push again, and rotate any secret that was ever pushed or shared."
+        );
     } else {
         crate::say!("keyfence: {what}.");
     }
+    print_sharing(findings);
     if let Some(contact) = &settings.security_contact {
         crate::say!("  If a secret was ever pushed or shared, tell {contact}.");
     }
     crate::say!(
         "  A false positive? Add `keyfence:allow` in a comment on its line, or accept it in a baseline."
+    );
+}
+
+/// One line per party that receives the findings' credentials (`shared_with`), if any.
+fn print_sharing(findings: &[Finding]) {
+    use crate::finding::Exposure;
+    let third_party = |f: &&Finding| {
+        f.exposure.iter().any(|e| matches!(e, Exposure::ThirdPartyRemote | Exposure::ThirdPartyAuthor))
+    };
+    let parties: BTreeSet<&str> =
+        findings.iter().filter(third_party).flat_map(|f| f.shared_with.iter().map(String::as_str)).collect();
+    if parties.is_empty() {
+        return;
+    }
+    let list = parties.into_iter().collect::<Vec<_>>().join(", ");
+    crate::say!(
+        "  Shared with {list}, outside the organization ([org]): see `keyfence explain {}` and `keyfence explain {}`.",
+        sharing::third_party::PRIMARY_FAQ,
+        sharing::third_party::CONTACT_FAQ
     );
 }
 
