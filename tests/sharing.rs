@@ -399,3 +399,34 @@ fn org_domains_and_remotes_are_validated() {
     repo.write(".keyfence.toml", ORG);
     assert_eq!(run(repo.keyfence().args(["scan", "."])).0, 0);
 }
+
+#[test]
+fn husky_gets_a_pre_push_step_and_its_own_script_still_reads_the_ref_lines() {
+    let target = bare();
+    let repo = Repo::new();
+    let original = "cat > \"$(git rev-parse --git-dir)/seen.txt\"\n";
+    repo.write(".husky/pre-push", original);
+    repo.write(".husky/_/pre-push", "#!/bin/sh\nsh \"$(dirname \"$0\")/../pre-push\" \"$@\"\n");
+    use std::os::unix::fs::PermissionsExt;
+    let runner = repo.path().join(".husky/_/pre-push");
+    std::fs::set_permissions(&runner, std::fs::Permissions::from_mode(0o755)).unwrap();
+    repo.git(&["config", "core.hooksPath", ".husky/_"]);
+    repo.commit_all("init");
+    let (code, _, stderr) = run(repo.keyfence().args(["hook", "install", "--pre-push-only"]));
+    assert_eq!(code, 0, "{stderr}");
+    let script = std::fs::read_to_string(repo.path().join(".husky/pre-push")).unwrap();
+    assert!(script.find("--pre-push").unwrap() < script.find("seen.txt").unwrap(), "{script}");
+    repo.git(&["remote", "add", "origin", target.path().to_str().unwrap()]);
+
+    assert!(push(&repo, "origin").0, "a clean push passes");
+    let seen = std::fs::read_to_string(repo.path().join(".git/seen.txt")).unwrap();
+    assert!(seen.starts_with("refs/heads/main ") && seen.contains(&rev(&repo, "HEAD")), "{seen:?}");
+    repo.write("k.env", format!("KEY={}\n", app_key(975)));
+    repo.commit_all("key");
+    let (ok, stderr) = push(&repo, "origin");
+    assert!(!ok && stderr.contains("push blocked"), "{stderr}");
+
+    let (code, _, _) = run(repo.keyfence().args(["hook", "uninstall"]));
+    assert_eq!(code, 0);
+    assert_eq!(std::fs::read_to_string(repo.path().join(".husky/pre-push")).unwrap(), original);
+}
