@@ -130,7 +130,8 @@ fn exit_status(errors: usize, findings: usize) -> ExitCode {
 /// closed if the repository cannot be read).
 fn sharing_context(settings: &ScanSettings, org: Option<Org>) -> sharing::Context {
     let mut context = sharing::Context { org, ..Default::default() };
-    if context.org.is_none() {
+    let needs_git_config = matches!(settings.target, Target::Push { .. } | Target::Staged);
+    if context.org.is_none() || !needs_git_config {
         return context;
     }
     let config = sources::repo::open("").ok().and_then(|repo| repo.config().ok());
