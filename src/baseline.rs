@@ -5,6 +5,7 @@
 //! survives edits that move the secret; it stops matching when the secret, the file name or the
 //! rule changes, and the scan summary counts such stale entries so they can be pruned.
 
+use crate::config::files::ConfigFiles;
 use crate::error::Hinted;
 use crate::finding::Finding;
 use anyhow::{Context, Result};
@@ -56,26 +57,31 @@ impl Baseline {
     /// Reads a baseline. Errors (exit 2) name the file: missing, not JSON of this shape, or a
     /// version this build does not know.
     pub fn load(path: &Path) -> Result<Baseline> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the baseline {}", path.display()))?;
+        Baseline::load_from(&ConfigFiles::work_tree(), path)
+    }
+
+    /// [`Baseline::load`] of `path` in `files` (a commit's tree for the baseline a range's base
+    /// configuration names, or the disk).
+    pub fn load_from(files: &ConfigFiles, path: &Path) -> Result<Baseline> {
+        let name = files.name(path);
+        let text = files.read_to_string(path).with_context(|| format!("cannot read the baseline {name}"))?;
         if serde_json::from_str::<Vec<serde_json::Value>>(&text).is_ok() {
             return Err(Hinted::new(
-                format!("{} is a findings report, not a baseline", path.display()),
+                format!("{name} is a findings report, not a baseline"),
                 "write a baseline with `keyfence baseline FILE [scan arguments]`",
             )
             .into());
         }
         let baseline: Baseline = serde_json::from_str(&text).map_err(|err| {
             Hinted::new(
-                format!("{} is not a keyfence baseline: {err}", path.display()),
+                format!("{name} is not a keyfence baseline: {err}"),
                 "write one with `keyfence baseline FILE [scan arguments]`",
             )
         })?;
         if baseline.keyfence_baseline != BASELINE_VERSION {
             return Err(Hinted::new(
                 format!(
-                    "{} is a version {} baseline; this keyfence reads version {BASELINE_VERSION}",
-                    path.display(),
+                    "{name} is a version {} baseline; this keyfence reads version {BASELINE_VERSION}",
                     baseline.keyfence_baseline
                 ),
                 "write it again with `keyfence baseline`",

@@ -110,7 +110,9 @@ pub struct ScanArgs {
     #[arg(long, conflicts_with_all = ["paths", "commits", "all_history"])]
     pub staged: bool,
 
-    /// Scan what each commit of a rev range adds (e.g. origin/main..HEAD, A...B).
+    /// Scan what each commit of a rev range adds (e.g. origin/main..HEAD, A...B). The
+    /// configuration, .keyfenceignore files and [scan] baseline come from the range's base (A, or
+    /// the merge base of A...B), and a change to them is reported as keyfence-config-changed.
     #[arg(long, value_name = "RANGE", conflicts_with_all = ["paths", "all_history"])]
     pub commits: Option<String>,
 

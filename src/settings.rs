@@ -52,8 +52,13 @@ pub struct ScanSettings {
     pub quiet: bool,
     /// Baseline file whose findings are hidden.
     pub baseline: Option<PathBuf>,
+    /// True if `baseline` is the configuration's `[scan] baseline` (read where the
+    /// configuration was read: a range's base commit, or the disk).
+    pub baseline_from_config: bool,
     /// The configuration file in force, if any (named in the summary).
     pub config_file: Option<PathBuf>,
+    /// The commit the configuration was read from (a range's base), if any.
+    pub config_base: Option<crate::config::files::RangeBase>,
     /// `[org] security_contact`: whom the summary tells the user to inform about a leak.
     pub security_contact: Option<String>,
 }
@@ -115,17 +120,23 @@ impl ScanSettings {
                 oversized_is_error: staged,
                 limit_source: max_file_size_source,
                 reuse: crate::sources::Reuse::Anywhere,
+                // Set by the scan command, which knows the range's base (even under --config).
+                ignore_files_at: None,
             },
             format: args.format,
             report_file: args.report,
             report: ReportOptions { show_secrets: args.show_secrets },
             color: wants_color(args.color),
             quiet: args.quiet,
+            baseline_from_config: args.baseline.is_none()
+                && non_empty_env("KEYFENCE_BASELINE").is_none()
+                && config.baseline.is_some(),
             baseline: args
                 .baseline
                 .or_else(|| non_empty_env("KEYFENCE_BASELINE").map(PathBuf::from))
                 .or_else(|| config.baseline.clone()),
             config_file: config.source.clone(),
+            config_base: config.base,
             security_contact: config.org.as_ref().and_then(|o| o.security_contact.clone()),
         })
     }

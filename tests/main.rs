@@ -21,3 +21,4 @@ mod rules;
 mod sharing;
 mod staged;
 mod stdin;
+mod trust;

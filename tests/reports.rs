@@ -130,17 +130,21 @@ fn baseline_to_stdout_rejects_report_options_and_stale_counts_only_whole_scans()
     let (code, stdout, _) = run(repo.keyfence().args(["baseline", "-", "--all-history"]));
     assert_eq!(code, 0);
     assert!(stdout.contains("keyfence_baseline"), "{stdout}");
-    std::fs::write(repo.path().join("b.json"), &stdout).unwrap();
+    // Outside the repository: a baseline the range itself adds would be a configuration change.
+    let outside = tempfile::tempdir().unwrap();
+    let baseline = outside.path().join("b.json");
+    std::fs::write(&baseline, &stdout).unwrap();
+    let baseline = baseline.to_str().unwrap();
     let (code, _, stderr) = run(repo.keyfence().args(["baseline", "x.json", "--format", "sarif", "."]));
     assert_eq!(code, 2);
     assert!(stderr.contains("writes only the baseline file"), "{stderr}");
     repo.write("clean.txt", "c\n");
     repo.commit_all("clean");
     let (code, _, stderr) =
-        run(repo.keyfence().args(["scan", "--commits", "HEAD~1..HEAD", "--baseline", "b.json"]));
+        run(repo.keyfence().args(["scan", "--commits", "HEAD~1..HEAD", "--baseline", baseline]));
     assert_eq!(code, 0);
     assert!(!stderr.contains("match no finding"), "a range sees a slice: {stderr}");
     let (code, _, _) =
-        run(repo.keyfence().args(["scan", "--all-history"]).env("KEYFENCE_BASELINE", "b.json"));
+        run(repo.keyfence().args(["scan", "--all-history"]).env("KEYFENCE_BASELINE", baseline));
     assert_eq!(code, 0, "the baseline from the environment hides the old key");
 }

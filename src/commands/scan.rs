@@ -3,7 +3,8 @@
 
 use crate::baseline::Baseline;
 use crate::cli::{BaselineArgs, ScanArgs};
-use crate::config::{Config, Org};
+use crate::config::files::ConfigFiles;
+use crate::config::{self, Config, Org};
 use crate::error::Hinted;
 use crate::finding::Finding;
 use crate::report;
@@ -11,6 +12,7 @@ use crate::rules::RuleSet;
 use crate::scanner::Scanner;
 use crate::settings::{ScanSettings, Target};
 use crate::sharing;
+use crate::sources::config_changes::{self, Watched};
 use crate::sources::history::{self, ProgressEvent, Selection};
 use crate::sources::{self, Diagnostics, Fragment};
 use anyhow::{Context, Result};
@@ -18,7 +20,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
@@ -26,9 +28,11 @@ use std::sync::{Mutex, OnceLock};
 /// Runs a scan and reports it. Returns 0 (clean), 1 (findings) or 2 (something could not be
 /// scanned: fail closed, even when findings were printed).
 pub fn run(args: ScanArgs) -> Result<ExitCode> {
-    let config = load_config(&args)?;
+    let (config, files) = load_config(&args)?;
     let mut settings = ScanSettings::resolve(args, &config)?;
-    let baseline = settings.baseline.as_deref().map(Baseline::load).transpose()?;
+    settings.source.ignore_files_at = files.base().map(|b| b.commit);
+    let baseline = load_baseline(&settings, &config, &files)?;
+    let protected = protected_files(&settings, &config, &files);
     let org = config.org.clone();
     let scanner = scanner(config)?;
     settings.source.reuse = scanner.reuse();
@@ -38,19 +42,28 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     sharing::apply(&mut outcome.findings, &context, &scanner.rules().faqs);
 
     let stale = baseline.map(|b| (b.filter(&mut outcome.findings), b.findings.len()));
+    // After the baseline: a change to the baseline must not be able to hide itself.
+    let mut rules = std::borrow::Cow::Borrowed(scanner.rules());
+    if let Some(watched) = &protected {
+        outcome.findings.extend(config_changes(&settings, watched, &files, &rules)?);
+        rules.to_mut().rules.push(config_changes::rule());
+    }
     let findings = &mut outcome.findings;
     report::sort(findings);
-    let errors = diagnostics.errors();
-    write_reports(&settings, scanner.rules(), findings, &errors)?;
+    let mut errors = diagnostics.errors();
+    // A partial scan is not a successful one for SARIF consumers, even with findings.
+    errors.extend(diagnostics.partials());
+    write_reports(&settings, &rules, findings, &errors)?;
     report::last::save(findings);
 
     let errors = print_diagnostics(&diagnostics);
-    print_summary(&settings, findings, outcome.scanned, errors);
+    let partial = diagnostics.partials().len();
+    print_summary(&settings, findings, outcome.scanned, errors, partial);
     // Only a scan of everything can tell that an entry matches nothing any more: a staged
-    // change or a commit range sees a slice of the repository.
+    // change, a commit range or a shallow clone's history sees a slice of the repository.
     let whole = match &settings.target {
         Target::Paths(paths) => paths.len() == 1 && is_repository_root(&paths[0]),
-        Target::History(Selection::All) => true,
+        Target::History(Selection::All) => partial == 0,
         _ => false,
     };
     if let Some((stale, total)) = stale.filter(|&(stale, _)| stale > 0 && whole) {
@@ -58,7 +71,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
             "keyfence: {stale} of {total} baseline entries match no finding any more; prune them by writing the baseline again"
         );
     }
-    Ok(exit_status(errors, findings.len()))
+    Ok(exit_status(errors, findings.len(), partial))
 }
 
 /// `keyfence baseline FILE [scan args]`: writes today's findings as a baseline. Writes nothing
@@ -72,13 +85,14 @@ pub fn write_baseline(args: BaselineArgs) -> Result<ExitCode> {
         )
         .into());
     }
-    let config = load_config(&args.scan)?;
+    let (config, files) = load_config(&args.scan)?;
     let mut settings = ScanSettings::resolve(args.scan, &config)?;
+    settings.source.ignore_files_at = files.base().map(|b| b.commit);
     let scanner = scanner(config)?;
     settings.source.reuse = scanner.reuse();
     let diagnostics = Diagnostics::default();
     let outcome = collect(&scanner, &settings, &diagnostics)?;
-    let errors = print_diagnostics(&diagnostics);
+    let errors = print_diagnostics(&diagnostics) + diagnostics.partials().len();
     if errors > 0 {
         crate::say!("keyfence: the scan is incomplete, so no baseline was written");
         return Ok(ExitCode::from(2));
@@ -102,13 +116,103 @@ pub fn write_baseline(args: BaselineArgs) -> Result<ExitCode> {
 }
 
 /// The configuration for `args` (see [`Config::discover`]): the one of the repository of the
-/// first path scanned, or of the current one; its warnings printed.
-fn load_config(args: &ScanArgs) -> Result<Config> {
+/// first path scanned, or of the current one; for a commit range, the one of the range's base
+/// commit (see [`config::files`]); its warnings printed. Also returns where its files were read.
+/// A pre-push scan runs on the pusher's machine, whose work tree is trusted: its configuration
+/// is the work tree's.
+fn load_config(args: &ScanArgs) -> Result<(Config, ConfigFiles)> {
     let git_target = args.staged || args.commits.is_some() || args.all_history || args.pre_push.is_some();
     let near = args.paths.first().filter(|p| !git_target && p.as_os_str() != "-");
-    let config = Config::discover(args.config.as_deref(), near.map(PathBuf::as_path))?;
+    let files = match &args.commits {
+        Some(range) => range_files(range),
+        None => ConfigFiles::work_tree(),
+    };
+    let config = Config::discover_in(&files, args.config.as_deref(), near.map(PathBuf::as_path))?;
     config.print_warnings();
-    Ok(config)
+    Ok((config, files))
+}
+
+/// The files of `range`'s base commit, when it has one; else the disk (a range that does not
+/// resolve fails in the history scan, with its own message).
+fn range_files(range: &str) -> ConfigFiles {
+    let Ok(repo) = sources::repo::open("") else {
+        return ConfigFiles::work_tree();
+    };
+    match config::files::range_base(&repo, range) {
+        Some(base) => ConfigFiles::at_commit(repo, base),
+        None => ConfigFiles::work_tree(),
+    }
+}
+
+/// The baseline in force: `[scan] baseline` is read where its configuration was (a range's base
+/// commit); `--baseline` and `KEYFENCE_BASELINE` name files on disk.
+fn load_baseline(settings: &ScanSettings, config: &Config, files: &ConfigFiles) -> Result<Option<Baseline>> {
+    let Some(path) = &settings.baseline else {
+        return Ok(None);
+    };
+    if settings.baseline_from_config && config.base.is_some() {
+        return Baseline::load_from(files, path).map(Some);
+    }
+    Baseline::load(path).map(Some)
+}
+
+/// The files whose changes are reported as `keyfence-config-changed`, if that check is on: by
+/// default for a range read with its base's configuration, for `--staged` only with `[scan]
+/// protect_config = true`; `protect_config = false` in the trusted configuration turns it off.
+fn protected_files(settings: &ScanSettings, config: &Config, files: &ConfigFiles) -> Option<Watched> {
+    let default = match &settings.target {
+        Target::History(Selection::Range(_)) if files.base().is_some() => true,
+        Target::Staged => false,
+        _ => return None,
+    };
+    if !config.protect_config.unwrap_or(default) {
+        return None;
+    }
+    let workdir = sources::repo::open("")
+        .ok()
+        .and_then(|repo| repo.workdir().and_then(|w| std::fs::canonicalize(w).ok()));
+    let on_disk = |path: &Path| workdir.as_deref().and_then(|w| repo_relative(w, path));
+    let in_base = |path: &Path| config::files::normalize(path).ok().map(|p| slashed(&p));
+    let mut paths: Vec<String> = files
+        .read_paths()
+        .iter()
+        .filter_map(|p| if files.base().is_some() { in_base(p) } else { on_disk(p) })
+        .collect();
+    paths.extend(config.source.as_deref().filter(|_| config.base.is_none()).and_then(on_disk));
+    if let Some(baseline) = &settings.baseline {
+        let from_base = settings.baseline_from_config && config.base.is_some();
+        paths.extend(if from_base { in_base(baseline) } else { on_disk(baseline) });
+    }
+    Some(Watched::new(paths))
+}
+
+/// `path` (on disk) relative to the work tree `workdir` (canonical), `/`-separated; `None` if it
+/// is outside.
+fn repo_relative(workdir: &Path, path: &Path) -> Option<String> {
+    let path = std::fs::canonicalize(path).or_else(|_| std::path::absolute(path)).ok()?;
+    path.strip_prefix(workdir).ok().map(slashed)
+}
+
+fn slashed(path: &Path) -> String {
+    path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// The `keyfence-config-changed` findings of the scan's target.
+fn config_changes(
+    settings: &ScanSettings,
+    watched: &Watched,
+    files: &ConfigFiles,
+    rules: &RuleSet,
+) -> Result<Vec<Finding>> {
+    let faq = rules.faq(config_changes::FAQ_ID).context("the FAQ catalog lacks KF-CONFIG-CHANGED")?;
+    match (&settings.target, files.repository()) {
+        (Target::Staged, _) => config_changes::staged(watched, faq),
+        (Target::History(selection), Some(repo)) => {
+            let commits = history::list_commits(repo, selection)?;
+            config_changes::in_commits(repo, &commits, watched, faq)
+        }
+        _ => Ok(Vec::new()),
+    }
 }
 
 /// The scanner for a configuration: its rules and allowlists.
@@ -116,10 +220,13 @@ fn scanner(config: Config) -> Result<Scanner> {
     Ok(Scanner::new(config.rules)?.with_allowlists(config.allowlists))
 }
 
-fn exit_status(errors: usize, findings: usize) -> ExitCode {
-    ExitCode::from(match (errors, findings) {
-        (0, 0) => 0,
-        (0, _) => 1,
+/// 2 on errors; 1 on findings; 2 for a partial scan that found nothing (its "clean" would cover
+/// what it never read); else 0.
+fn exit_status(errors: usize, findings: usize, partial: usize) -> ExitCode {
+    ExitCode::from(match (errors, findings, partial) {
+        (0, 0, 0) => 0,
+        (0, 0, _) => 2,
+        (0, _, _) => 1,
         _ => 2,
     })
 }
@@ -280,7 +387,7 @@ fn write_reports(
 
 /// Prints warnings and errors on standard error; returns the number of errors.
 fn print_diagnostics(diagnostics: &Diagnostics) -> usize {
-    for warning in diagnostics.warnings() {
+    for warning in diagnostics.warnings().iter().chain(&diagnostics.partials()) {
         crate::say!("keyfence: warning: {warning}");
     }
     let errors = diagnostics.errors();
@@ -291,7 +398,13 @@ fn print_diagnostics(diagnostics: &Diagnostics) -> usize {
 }
 
 /// One line on standard error saying what happened, and what to do about findings.
-fn print_summary(settings: &ScanSettings, findings: &[Finding], scanned: usize, errors: usize) {
+fn print_summary(
+    settings: &ScanSettings,
+    findings: &[Finding],
+    scanned: usize,
+    errors: usize,
+    partial: usize,
+) {
     let staged = settings.target == Target::Staged;
     let push = matches!(settings.target, Target::Push { .. });
     let unit = match settings.target {
@@ -313,8 +426,15 @@ fn print_summary(settings: &ScanSettings, findings: &[Finding], scanned: usize, 
         );
         return;
     }
-    let config =
-        settings.config_file.as_ref().map(|c| format!("; configuration {}", c.display())).unwrap_or_default();
+    let config = configuration_note(settings);
+    if findings.is_empty() && partial > 0 {
+        crate::say!(
+            "keyfence: no secrets found in the {scanned} {} read, but the scan is incomplete (see the warning above): failing closed",
+            plural(scanned, unit, &format!("{unit}s"))
+        );
+        crate::say!("  hint: fetch the full history (`git fetch --unshallow`; actions/checkout: fetch-depth: 0) and scan again");
+        return;
+    }
     if findings.is_empty() {
         if !settings.quiet {
             crate::say!(
@@ -324,17 +444,29 @@ fn print_summary(settings: &ScanSettings, findings: &[Finding], scanned: usize, 
         }
         return;
     }
-    let files = findings.iter().map(|f| f.path.as_str()).collect::<BTreeSet<_>>().len();
-    let what = format!(
-        "{} {} in {files} {}{config}",
-        findings.len(),
-        plural(findings.len(), "secret", "secrets"),
-        plural(
-            files,
-            if staged { "staged file" } else { "file" },
-            if staged { "staged files" } else { "files" }
-        )
-    );
+    let (changes, secrets): (Vec<&Finding>, Vec<&Finding>) =
+        findings.iter().partition(|f| f.rule_id == config_changes::RULE_ID);
+    let files = secrets.iter().map(|f| f.path.as_str()).collect::<BTreeSet<_>>().len();
+    let mut what = match secrets.len() {
+        0 => "no secrets found".to_owned(),
+        n => format!(
+            "{n} {} in {files} {}",
+            plural(n, "secret", "secrets"),
+            plural(
+                files,
+                if staged { "staged file" } else { "file" },
+                if staged { "staged files" } else { "files" }
+            )
+        ),
+    };
+    if !changes.is_empty() {
+        what.push_str(&format!(
+            ", and {} to keyfence's own files to review ({})",
+            plural(changes.len(), "a change", &format!("{} changes", changes.len())),
+            config_changes::RULE_ID
+        ));
+    }
+    what.push_str(&config);
     if staged {
         crate::say!("keyfence: {what}: commit blocked.");
         crate::say!(
@@ -374,6 +506,22 @@ fn print_sharing(findings: &[Finding]) {
         sharing::third_party::PRIMARY_FAQ,
         sharing::third_party::CONTACT_FAQ
     );
+}
+
+/// `; configuration FILE` for the summary, saying which commit it came from for a range
+/// (`.keyfence.toml at 1a2b3c4d5e6f (range base)`); empty with no file and no base.
+fn configuration_note(settings: &ScanSettings) -> String {
+    let base = settings.config_base.map(|b| (sources::gitdiff::short(b.commit), b.role));
+    match (&settings.config_file, base) {
+        (Some(file), Some((commit, role))) => {
+            format!("; configuration: {} at {commit} (the {role})", file.display())
+        }
+        (Some(file), None) => format!("; configuration {}", file.display()),
+        (None, Some((commit, role))) => {
+            format!("; configuration: built-in rules (no configuration file at {commit}, the {role})")
+        }
+        (None, None) => String::new(),
+    }
 }
 
 /// True if `path` is the top of a work tree (holds `.git`), so a scan of it sees every file a

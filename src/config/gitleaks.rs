@@ -21,9 +21,10 @@
 //!
 //! Keys keyfence does not know are warnings naming the key, never silently dropped.
 
+use super::files::ConfigFiles;
 use super::{place, validate_rules, Config};
 use crate::filters::allowlist::{self, Allowlist, Condition, PathMatcher};
-use crate::rules::{Origin, RuleSet, RuleSpec, Severity, GENERAL_FAQ};
+use crate::rules::{Origin, RuleSet, RuleSpec, GENERAL_FAQ};
 use anyhow::{bail, Context, Result};
 use std::collections::HashSet;
 use std::path::Path;
@@ -56,11 +57,12 @@ struct Parsed {
     targeted: Vec<String>,
 }
 
-/// Loads the gitleaks file at `path` (text `text`); `depth` counts `[extend] path` levels.
-pub fn load(path: &Path, text: &str, depth: usize) -> Result<Config> {
-    let name = path.display().to_string();
+/// Loads the gitleaks file at `path` (text `text`) of `files`, which also holds the files an
+/// `[extend] path` names; `depth` counts `[extend] path` levels.
+pub fn load(files: &ConfigFiles, path: &Path, text: &str, depth: usize) -> Result<Config> {
+    let name = files.name(path);
     let mut warnings = Vec::new();
-    let parsed = parse(path, text, depth, &mut warnings)?;
+    let parsed = parse(files, path, text, depth, &mut warnings)?;
     let own_rules: HashSet<String> = parsed.rules.iter().map(|r| r.id.clone()).collect();
     let mut rules = if parsed.use_default { RuleSet::builtin()? } else { RuleSet::builtin_faqs()? };
     rules.rules.retain(|r| !own_rules.contains(&r.id));
@@ -96,8 +98,14 @@ pub fn load(path: &Path, text: &str, depth: usize) -> Result<Config> {
     Ok(config)
 }
 
-fn parse(path: &Path, text: &str, depth: usize, warnings: &mut Vec<String>) -> Result<Parsed> {
-    let name = path.display().to_string();
+fn parse(
+    files: &ConfigFiles,
+    path: &Path,
+    text: &str,
+    depth: usize,
+    warnings: &mut Vec<String>,
+) -> Result<Parsed> {
+    let name = files.name(path);
     let file: Table = toml::from_str(text).map_err(|err| super::toml_error(&name, text, &err))?;
     let mut parsed = Parsed {
         use_default: false,
@@ -120,10 +128,10 @@ fn parse(path: &Path, text: &str, depth: usize, warnings: &mut Vec<String>) -> R
                         bail!("{}extend.path: more than {MAX_EXTEND_DEPTH} levels of extension", place(&name, text, "path"));
                     }
                     let base_path = path.parent().unwrap_or(Path::new(".")).join(base);
-                    let base_text = std::fs::read_to_string(&base_path).with_context(|| {
-                        format!("{}extend.path: cannot read {}", place(&name, text, "path"), base_path.display())
+                    let base_text = files.read_to_string(&base_path).with_context(|| {
+                        format!("{}extend.path: cannot read {}", place(&name, text, "path"), files.name(&base_path))
                     })?;
-                    let base = parse(&base_path, &base_text, depth + 1, warnings)?;
+                    let base = parse(files, &base_path, &base_text, depth + 1, warnings)?;
                     parsed.use_default |= base.use_default;
                     parsed.rules = base.rules;
                     parsed.disabled.extend(base.disabled);
@@ -242,29 +250,7 @@ impl Cx<'_> {
                 id
             }
         };
-        let mut spec = RuleSpec {
-            id: id.clone(),
-            description: id.clone(),
-            severity: Severity::High,
-            faq: GENERAL_FAQ.to_owned(),
-            reference: String::new(),
-            keywords: Vec::new(),
-            regex: String::new(),
-            entropy: None,
-            require_digit: false,
-            max_repeat: None,
-            reject_placeholders: false,
-            reject_references: false,
-            generic: false,
-            multiline: false,
-            digitless: false,
-            secret_group: None,
-            paths: Vec::new(),
-            path_regex: None,
-            origin: Origin::Gitleaks,
-            examples: Vec::new(),
-            negative_examples: Vec::new(),
-        };
+        let mut spec = RuleSpec::bare(&id, GENERAL_FAQ, Origin::Gitleaks);
         let mut lists = Vec::new();
         let key = |k: &str| format!("rules.{k} (rule {id})");
         for (k, v) in table {

@@ -24,6 +24,7 @@
 //! [scan]
 //! max_file_size = 25              # MiB
 //! baseline = "keyfence-baseline.json"
+//! protect_config = true           # report changes to keyfence's own files (--staged too)
 //!
 //! [org]                           # see config::Org
 //! ```
@@ -103,6 +104,8 @@ struct ScanSection {
     max_file_size: Option<u64>,
     #[serde(default)]
     baseline: Option<PathBuf>,
+    #[serde(default)]
+    protect_config: Option<bool>,
 }
 
 impl AllowlistSpec {
@@ -212,6 +215,7 @@ pub fn load(name: &str, text: &str) -> Result<Config> {
     config.allowlists = allowlists;
     config.max_file_size = file.scan.max_file_size;
     config.baseline = file.scan.baseline;
+    config.protect_config = file.scan.protect_config;
     config.org = file.org;
     config.text = text.to_owned();
     Ok(config)

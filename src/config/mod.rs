@@ -12,8 +12,11 @@
 //! in a file is silently ignored: keyfence files reject unknown keys, gitleaks files get a
 //! warning for each key keyfence cannot honor.
 
+pub mod files;
 pub mod gitleaks;
 pub mod keyfence;
+
+use files::{ConfigFiles, RangeBase};
 
 use crate::error::Hinted;
 use crate::rules::RuleSet;
@@ -87,8 +90,14 @@ pub struct Config {
     pub allowlists: Allowlists,
     /// `[scan] max_file_size`, MiB.
     pub max_file_size: Option<u64>,
-    /// `[scan] baseline`, relative to the file's folder.
+    /// `[scan] baseline`, joined to the file's folder (relative to the repository root when the
+    /// file was read from a commit).
     pub baseline: Option<PathBuf>,
+    /// The commit the file was read from (`None`: the disk, or no file).
+    pub base: Option<RangeBase>,
+    /// `[scan] protect_config`: report changes to the files that steer keyfence (see
+    /// [`crate::sources::config_changes`]); unset means on for ranges, off for `--staged`.
+    pub protect_config: Option<bool>,
     /// `[org]`.
     pub org: Option<Org>,
     /// Things in the file keyfence could not honor (gitleaks files), one line each.
@@ -107,6 +116,8 @@ impl Config {
             allowlists: Allowlists::default(),
             max_file_size: None,
             baseline: None,
+            base: None,
+            protect_config: None,
             org: None,
             warnings: Vec::new(),
             text: String::new(),
@@ -117,40 +128,62 @@ impl Config {
     /// `--config`; `near` is what is scanned (a file or folder; `None`: the current directory),
     /// whose repository root (or, outside a repository, the folder itself) holds the file.
     pub fn discover(cli: Option<&Path>, near: Option<&Path>) -> Result<Config> {
+        Config::discover_in(&ConfigFiles::work_tree(), cli, near)
+    }
+
+    /// [`Config::discover`] with the files of `files`: in a commit (a range's base), the file is
+    /// looked for at the root of its tree; `--config` and `KEYFENCE_CONFIG` still name files on
+    /// disk (the user's explicit choice).
+    pub fn discover_in(files: &ConfigFiles, cli: Option<&Path>, near: Option<&Path>) -> Result<Config> {
         let from_env = non_empty_env(CONFIG_ENV).map(PathBuf::from);
         if let Some(path) = cli.map(Path::to_path_buf).or(from_env) {
             return Config::load(&path);
         }
-        let Some(root) = config_folder(near) else {
-            return Config::builtin();
+        let root = match files.base() {
+            Some(_) => PathBuf::new(),
+            None => match config_folder(near) {
+                Some(root) => root,
+                None => return Config::builtin(),
+            },
         };
         for name in [DEFAULT_FILE, GITLEAKS_FILE] {
             let path = root.join(name);
             // Anything by that name (a folder, a dangling link) is loaded, so it fails loudly.
-            if path.symlink_metadata().is_ok() {
-                return Config::load(&path);
+            let exists = files.exists(&path).map_err(|err| {
+                anyhow::anyhow!("cannot look for the configuration {}: {err}", files.name(&path))
+            })?;
+            if exists {
+                return Config::load_from(files, &path);
             }
         }
-        Config::builtin()
+        let mut config = Config::builtin()?;
+        config.base = files.base();
+        Ok(config)
     }
 
-    /// Loads `path`, a keyfence or gitleaks configuration (told apart by shape, see
+    /// Loads `path` from disk, a keyfence or gitleaks configuration (told apart by shape, see
     /// [`gitleaks::looks_like_gitleaks`]). Errors name the file and line.
     pub fn load(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).map_err(|err| {
+        Config::load_from(&ConfigFiles::work_tree(), path)
+    }
+
+    /// [`Config::load`] of `path` in `files` (a commit's tree, or the disk).
+    pub fn load_from(files: &ConfigFiles, path: &Path) -> Result<Config> {
+        let name = files.name(path);
+        let text = files.read_to_string(path).map_err(|err| {
             Hinted::new(
-                format!("cannot read the configuration {}: {err}", path.display()),
+                format!("cannot read the configuration {name}: {err}"),
                 "the file must be readable UTF-8 TOML (given by --config, KEYFENCE_CONFIG, or found at the repository root)",
             )
         })?;
-        let name = path.display().to_string();
         let value: toml::Table = toml::from_str(&text).map_err(|err| toml_error(&name, &text, &err))?;
         let mut config = if gitleaks::looks_like_gitleaks(path, &value) {
-            gitleaks::load(path, &text, 0)?
+            gitleaks::load(files, path, &text, 0)?
         } else {
             keyfence::load(&name, &text)?
         };
         config.source = Some(path.to_path_buf());
+        config.base = files.base();
         if let Some(baseline) = &config.baseline {
             let folder = path.parent().unwrap_or(Path::new("."));
             config.baseline = Some(folder.join(baseline));

@@ -34,7 +34,9 @@ fn write_one(f: &Finding, options: ReportOptions, out: &mut dyn Write) -> io::Re
         let date = f.date.as_deref().unwrap_or("");
         writeln!(out, "  commit  {commit} {author} {date}")?;
     }
-    writeln!(out, "  secret  {}", f.shown_secret(options.show_secrets).yellow())?;
+    // A configuration change has no secret: say what happened to the file instead.
+    let label = if f.rule_id == crate::sources::config_changes::RULE_ID { "change" } else { "secret" };
+    writeln!(out, "  {label}  {}", f.shown_secret(options.show_secrets).yellow())?;
     if let Some(encodings) = &f.decoded {
         writeln!(out, "  decoded from {encodings} (the location is the encoded text)")?;
     }

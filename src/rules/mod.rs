@@ -133,6 +133,36 @@ pub struct RuleSpec {
     pub negative_examples: Vec<String>,
 }
 
+impl RuleSpec {
+    /// A rule with only an id, its catalog entry and origin: severity high, no regex, no checks,
+    /// no examples (the start of a rule built in code).
+    pub fn bare(id: &str, faq: &str, origin: Origin) -> RuleSpec {
+        RuleSpec {
+            id: id.to_owned(),
+            description: id.to_owned(),
+            severity: Severity::High,
+            faq: faq.to_owned(),
+            reference: String::new(),
+            keywords: Vec::new(),
+            regex: String::new(),
+            entropy: None,
+            require_digit: false,
+            max_repeat: None,
+            reject_placeholders: false,
+            reject_references: false,
+            generic: false,
+            digitless: false,
+            multiline: false,
+            secret_group: None,
+            paths: Vec::new(),
+            path_regex: None,
+            origin,
+            examples: Vec::new(),
+            negative_examples: Vec::new(),
+        }
+    }
+}
+
 /// Where a rule was defined.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Origin {

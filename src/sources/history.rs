@@ -57,8 +57,9 @@ const CLEAN_PAIRS_CAP: usize = 1 << 20;
 /// Scans the selected commits and returns their findings (unsorted).
 ///
 /// Tells `progress` the number of commits, then each commit done (from any thread). Errors (exit 2) if the repository
-/// cannot be opened, the range does not resolve, or the walk reaches below a shallow clone's
-/// boundary; a commit or blob that cannot be read is recorded in `diagnostics`.
+/// cannot be opened, the range does not resolve, or a range reaches a shallow clone's boundary
+/// (whole history scans the boundary as roots and records a partial scan, see
+/// [`check_shallow_boundary`]); a commit or blob that cannot be read is recorded in `diagnostics`.
 pub fn scan(
     selection: &Selection,
     options: &SourceOptions,
@@ -68,9 +69,9 @@ pub fn scan(
 ) -> Result<Vec<Finding>> {
     gitdiff::tune_libgit2();
     let repo = repo::open("run history scans inside a clone of the repository")?;
-    let keyfenceignore = KeyfenceIgnore::new(repo.workdir());
+    let keyfenceignore = KeyfenceIgnore::for_history(&repo, options.ignore_files_at)?;
     let commits = list_commits(&repo, selection)?;
-    check_shallow_boundary(&repo, &commits)?;
+    check_shallow_boundary(&repo, selection, &commits, diagnostics)?;
     progress(ProgressEvent::Start(commits.len()));
     let git_dir = repo.path().to_path_buf();
     let job = Job { options, diagnostics, scan, memo: Memo::default(), keyfenceignore };
@@ -112,7 +113,7 @@ pub fn scan(
 }
 
 /// The commits of `selection`, newest first (topological, then time).
-fn list_commits(repo: &Repository, selection: &Selection) -> Result<Vec<Oid>> {
+pub(crate) fn list_commits(repo: &Repository, selection: &Selection) -> Result<Vec<Oid>> {
     let mut walk = repo.revwalk()?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
     match selection {
@@ -225,9 +226,19 @@ fn push_plan(repo: &Repository, walk: &mut git2::Revwalk<'_>, plan: &super::push
     Ok(pushed)
 }
 
-/// Fails (exit 2) if a walked commit sits on a shallow clone's boundary: its parents are missing,
-/// so it would look like a root commit and every line of every file would be reported as added.
-fn check_shallow_boundary(repo: &Repository, commits: &[Oid]) -> Result<()> {
+/// A shallow clone's boundary commits have no parents here (git lists them in `.git/shallow`),
+/// so each is compared with the empty tree: everything it holds counts as added.
+///
+/// For a commit range that reaches one, that would report every line of every file as added:
+/// it fails (exit 2) with a hint. For whole history (which the default CI checkout is), the
+/// boundary commits are scanned as roots, as gitleaks does, and the scan is marked partial:
+/// what is found is reported, and a scan that finds nothing exits 2.
+fn check_shallow_boundary(
+    repo: &Repository,
+    selection: &Selection,
+    commits: &[Oid],
+    diagnostics: &Diagnostics,
+) -> Result<()> {
     if !repo.is_shallow() {
         return Ok(());
     }
@@ -235,16 +246,28 @@ fn check_shallow_boundary(repo: &Repository, commits: &[Oid]) -> Result<()> {
     let text = std::fs::read_to_string(&shallow_file)
         .with_context(|| format!("cannot read {}", shallow_file.display()))?;
     let boundary: HashSet<Oid> = text.lines().filter_map(|line| Oid::from_str(line.trim()).ok()).collect();
-    if let Some(oid) = commits.iter().find(|oid| boundary.contains(oid)) {
+    let reached: Vec<Oid> = commits.iter().copied().filter(|oid| boundary.contains(oid)).collect();
+    let Some(&first) = reached.first() else {
+        return Ok(());
+    };
+    if let Selection::Range(_) = selection {
         return Err(Hinted::new(
             format!(
                 "the range reaches commit {}, the boundary of this shallow clone, whose parents are missing",
-                gitdiff::short(*oid)
+                gitdiff::short(first)
             ),
             "fetch the full history (actions/checkout: fetch-depth: 0; or `git fetch --unshallow`), or scan a shorter range",
         )
         .into());
     }
+    let more = match reached.len() {
+        1 => String::new(),
+        n => format!(" and {} more", n - 1),
+    };
+    diagnostics.partial(format!(
+        "this is a shallow clone: history below commit {}{more} was not read (each boundary commit was scanned as adding every file it holds; `git fetch --unshallow` fetches the rest)",
+        gitdiff::short(first)
+    ));
     Ok(())
 }
 
@@ -301,7 +324,8 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn commit_info(commit: &Commit<'_>) -> CommitInfo {
+/// Id, author email and author date of `commit`, as findings carry them.
+pub(crate) fn commit_info(commit: &Commit<'_>) -> CommitInfo {
     let author = commit.author();
     let when = author.when();
     let offset = chrono::FixedOffset::east_opt(when.offset_minutes() * 60)

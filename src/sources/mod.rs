@@ -5,6 +5,7 @@
 //! Problems that stop a source from reading something are recorded in [`Diagnostics`] so the run
 //! can fail closed (exit 2) after reporting what it did find.
 
+pub mod config_changes;
 pub mod files;
 pub mod gitdiff;
 pub mod history;
@@ -222,6 +223,7 @@ fn decode_utf32(bytes: &[u8], little_endian: bool) -> Vec<u8> {
 pub struct Diagnostics {
     errors: Mutex<Vec<String>>,
     warnings: Mutex<Vec<String>>,
+    partial: Mutex<Vec<String>>,
 }
 
 impl Diagnostics {
@@ -234,6 +236,20 @@ impl Diagnostics {
     /// (e.g. a file over the size limit).
     pub fn warning(&self, message: String) {
         self.warnings.lock().unwrap_or_else(|e| e.into_inner()).push(message);
+    }
+
+    /// Records that part of the input was out of reach (history below a shallow clone's
+    /// boundary): what was read is reported, and a run that found nothing exits 2, since its
+    /// "clean" would cover what it never read.
+    pub fn partial(&self, message: String) {
+        self.partial.lock().unwrap_or_else(|e| e.into_inner()).push(message);
+    }
+
+    /// What [`Diagnostics::partial`] recorded, sorted.
+    pub fn partials(&self) -> Vec<String> {
+        let mut partial = self.partial.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        partial.sort();
+        partial
     }
 
     /// All errors, sorted (parallel walks record them in any order).
@@ -263,6 +279,9 @@ pub struct SourceOptions {
     pub limit_source: &'static str,
     /// When a history scan may reuse the findings of a blob pair seen before.
     pub reuse: Reuse,
+    /// The commit whose `.keyfenceignore` files a history scan honors (a range's base); `None`:
+    /// the work tree's.
+    pub ignore_files_at: Option<git2::Oid>,
 }
 
 /// When the findings of a blob pair may be reused for the same pair elsewhere in history.

@@ -75,7 +75,7 @@ fn diff_with_renames(
 }
 
 /// HEAD's tree, or `None` on an unborn branch (the first commit).
-fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>> {
+pub(crate) fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>> {
     match repo.head() {
         Ok(head) => Ok(Some(head.peel_to_tree().context("cannot read HEAD's tree")?)),
         Err(err) if matches!(err.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
