@@ -473,7 +473,7 @@ fn print_summary(
             "  Remove each secret from the file, `git add` it again, and rotate any secret that was ever pushed or shared."
         );
     } else if push {
-        crate::say!("keyfence: {what}, in commits this push publishes: push blocked.");
+        crate::say!("keyfence: {what}: push blocked (found in commits the remote does not have yet).");
         crate::say!(
             "  Remove each secret from those commits (amend, or rebase and edit), push again, and rotate any secret that was ever pushed or shared."
         );
