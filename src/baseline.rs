@@ -1,13 +1,20 @@
 //! Baselines: findings a team has accepted (to fix later, or false positives), by fingerprint.
 //!
-//! The file is JSON: `{"keyfence_baseline": 1, "findings": [{"fingerprint", "rule_id", "path"}]}`.
-//! It holds no secret. A fingerprint hashes rule id, path and secret, never the line, so an entry
+//! The file is JSON:
+//! `{"keyfence_baseline": 1, "fingerprint_kind": "hmac-sha256", "fingerprint_key": "<64 hex>",
+//! "findings": [{"fingerprint", "rule_id", "path"}]}`. It holds no secret. A fingerprint is keyed
+//! with the header's key (or `[scan] fingerprint_key`, and then the header has no key; see
+//! [`crate::fingerprint`]) and covers rule id, path and secret, never the line, so an entry
 //! survives edits that move the secret; it stops matching when the secret, the file name or the
 //! rule changes, and the scan summary counts such stale entries so they can be pruned.
+//!
+//! Baselines of keyfence 0.1 have no `fingerprint_kind`: their fingerprints are plain SHA-256.
+//! They are still read and matched (with a notice to write the file again, which keys it).
 
 use crate::config::files::ConfigFiles;
 use crate::error::Hinted;
 use crate::finding::Finding;
+use crate::fingerprint::{self, FingerprintKey, KeySource};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -34,13 +41,21 @@ pub struct BaselineEntry {
 pub struct Baseline {
     /// Format version, [`BASELINE_VERSION`].
     pub keyfence_baseline: u32,
+    /// How the fingerprints were made ([`fingerprint::KEYED`]); absent in old, unkeyed baselines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint_kind: Option<String>,
+    /// The key of the fingerprints, when it is the baseline's own (not `[scan] fingerprint_key`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint_key: Option<String>,
     /// Accepted findings, sorted by path then fingerprint.
     pub findings: Vec<BaselineEntry>,
 }
 
 impl Baseline {
-    /// A baseline accepting every one of `findings` (one entry per fingerprint).
-    pub fn from_findings(findings: &[Finding]) -> Baseline {
+    /// A baseline accepting every one of `findings` (one entry per fingerprint), which must be
+    /// fingerprinted with `key`; `own_key` is the key's text when the file carries it (it came
+    /// from no configuration).
+    pub fn from_findings(findings: &[Finding], key: &FingerprintKey, own_key: Option<String>) -> Baseline {
         let mut entries: Vec<BaselineEntry> = findings
             .iter()
             .map(|f| BaselineEntry {
@@ -51,7 +66,47 @@ impl Baseline {
             .collect();
         entries.sort_by(|a, b| (&a.path, &a.fingerprint).cmp(&(&b.path, &b.fingerprint)));
         entries.dedup_by(|a, b| a.fingerprint == b.fingerprint);
-        Baseline { keyfence_baseline: BASELINE_VERSION, findings: entries }
+        Baseline {
+            keyfence_baseline: BASELINE_VERSION,
+            fingerprint_kind: Some(key.kind().to_owned()),
+            fingerprint_key: own_key,
+            findings: entries,
+        }
+    }
+
+    /// True for a baseline of keyfence 0.1, whose fingerprints are plain SHA-256.
+    pub fn is_unkeyed(&self) -> bool {
+        self.fingerprint_kind.is_none()
+    }
+
+    /// The key of a scan with this baseline, given `[scan] fingerprint_key` (`configured`): the
+    /// configured key, else the baseline's own, else the built-in one. Errors when the baseline
+    /// was keyed with a configured key that is not set any more, or holds a bad key.
+    pub fn scan_key(
+        baseline: Option<&Baseline>,
+        configured: Option<&str>,
+        name: &Path,
+    ) -> Result<FingerprintKey> {
+        if let Some(text) = configured {
+            return FingerprintKey::from_text(text, KeySource::Config)
+                .map_err(|err| anyhow::anyhow!("[scan] fingerprint_key: {err:#}"));
+        }
+        let Some(baseline) = baseline.filter(|b| !b.is_unkeyed()) else {
+            return Ok(FingerprintKey::builtin());
+        };
+        match (&baseline.fingerprint_key, baseline.fingerprint_kind.as_deref()) {
+            (Some(key), _) => FingerprintKey::from_text(key, KeySource::Baseline)
+                .map_err(|err| anyhow::anyhow!("the baseline {}: fingerprint_key: {err:#}", name.display())),
+            (None, Some(fingerprint::BUILTIN_KEY)) => Ok(FingerprintKey::builtin()),
+            (None, _) => Err(Hinted::new(
+                format!(
+                    "the baseline {} was keyed with [scan] fingerprint_key, which is not set",
+                    name.display()
+                ),
+                "set the same fingerprint_key in the configuration, or write the baseline again",
+            )
+            .into()),
+        }
     }
 
     /// Reads a baseline. Errors (exit 2) name the file: missing, not JSON of this shape, or a
@@ -72,12 +127,26 @@ impl Baseline {
             )
             .into());
         }
+        // The error names the place, never the content: a baseline may be any file a
+        // configuration names, and CI logs are read by many.
         let baseline: Baseline = serde_json::from_str(&text).map_err(|err| {
+            let what = match err.classify() {
+                serde_json::error::Category::Data => "a field is missing, unknown or of the wrong type",
+                _ => "it is not valid JSON",
+            };
             Hinted::new(
-                format!("{name} is not a keyfence baseline: {err}"),
+                format!("{}:{}:{}: not a keyfence baseline: {what}", name, err.line(), err.column()),
                 "write one with `keyfence baseline FILE [scan arguments]`",
             )
         })?;
+        let known = [fingerprint::KEYED, fingerprint::BUILTIN_KEY];
+        if baseline.fingerprint_kind.as_deref().is_some_and(|kind| !known.contains(&kind)) {
+            return Err(Hinted::new(
+                format!("{name}: fingerprint_kind is not one this keyfence knows"),
+                "write the baseline again with `keyfence baseline`",
+            )
+            .into());
+        }
         if baseline.keyfence_baseline != BASELINE_VERSION {
             return Err(Hinted::new(
                 format!(
@@ -109,14 +178,16 @@ impl Baseline {
         Ok(())
     }
 
-    /// Removes the findings this baseline accepts from `findings`; returns how many entries
-    /// matched no finding (stale entries).
+    /// Removes the findings this baseline accepts from `findings` (matched by their unkeyed
+    /// fingerprint when the baseline is an old, unkeyed one); returns how many entries matched
+    /// no finding (stale entries).
     pub fn filter(&self, findings: &mut Vec<Finding>) -> usize {
         let accepted: HashSet<&str> = self.findings.iter().map(|e| e.fingerprint.as_str()).collect();
         let mut used: HashSet<String> = HashSet::new();
         findings.retain(|f| {
-            if accepted.contains(f.fingerprint.as_str()) {
-                used.insert(f.fingerprint.clone());
+            let fingerprint = if self.is_unkeyed() { f.unkeyed_fingerprint() } else { f.fingerprint.clone() };
+            if accepted.contains(fingerprint.as_str()) {
+                used.insert(fingerprint);
                 false
             } else {
                 true

@@ -183,6 +183,11 @@ pub struct RulesArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "check")]
     pub config: Option<PathBuf>,
 
+    /// With --check: quote failing examples and print their secrets in clear (by default an
+    /// example is named by its number and secrets are redacted).
+    #[arg(long, requires = "check")]
+    pub show_secrets: bool,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
     pub format: RulesFormat,

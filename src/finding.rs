@@ -1,10 +1,10 @@
 //! A finding: one secret, where it is, the rule that found it and the FAQ rule it breaks.
 
+use crate::fingerprint::FingerprintKey;
 use crate::lines::LineIndex;
 use crate::rules::{FaqRule, RuleSpec, Severity};
 use crate::sources::CommitInfo;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::ops::Range;
 
 /// The policy a finding cites, as reports show it.
@@ -77,8 +77,12 @@ pub struct Finding {
     pub secret: String,
     /// The secret with all but its fixed prefix and two characters of its body hidden.
     pub redacted: String,
-    /// Hex SHA-256 of rule id, path and secret (see [`fingerprint`]).
+    /// Hex HMAC-SHA-256 of rule id, path and secret (see [`crate::fingerprint`]); made with the
+    /// built-in key until [`Finding::rekey`] applies the scan's key.
     pub fingerprint: String,
+    /// Which kind of fingerprint `fingerprint` is ([`crate::fingerprint::KEYED`] or
+    /// [`crate::fingerprint::BUILTIN_KEY`]).
+    pub fingerprint_kind: &'static str,
     /// Commit holding the secret, for history scans.
     pub commit: Option<String>,
     /// Author email of that commit.
@@ -139,8 +143,9 @@ impl Finding {
             column,
             end_line,
             end_column,
-            redacted: redact(prefix, body),
-            fingerprint: fingerprint(&rule.id, site.path, &secret),
+            redacted: if is_jwt(secret_bytes) { redact_jwt(secret_bytes) } else { redact(prefix, body) },
+            fingerprint: FingerprintKey::builtin().fingerprint(&rule.id, site.path, &secret),
+            fingerprint_kind: FingerprintKey::builtin().kind(),
             secret,
             commit: None,
             author: None,
@@ -169,9 +174,25 @@ impl Finding {
     /// fingerprint follows the path.
     pub fn relocated(&self, path: &str, commit: &CommitInfo) -> Finding {
         let mut moved = self.clone();
-        moved.fingerprint = fingerprint(&moved.rule_id, path, &moved.secret);
         moved.path = path.to_owned();
+        moved.rekey(&FingerprintKey::builtin());
         moved.in_commit(commit)
+    }
+
+    /// Fingerprints the finding with `key` (the scan's key, once it is known). A
+    /// `keyfence-config-changed` finding holds no secret and keeps its fingerprint (of the
+    /// commit, not of the change's text).
+    pub fn rekey(&mut self, key: &FingerprintKey) {
+        if self.rule_id == crate::sources::config_changes::RULE_ID {
+            return;
+        }
+        self.fingerprint = key.fingerprint(&self.rule_id, &self.path, &self.secret);
+        self.fingerprint_kind = key.kind();
+    }
+
+    /// The unkeyed fingerprint older keyfence versions wrote into baselines.
+    pub fn unkeyed_fingerprint(&self) -> String {
+        crate::fingerprint::unkeyed(&self.rule_id, &self.path, &self.secret)
     }
 
     /// Adds a sharing verdict and who receives the credential, keeping both lists sorted and
@@ -207,19 +228,6 @@ fn last_char_start(text: &[u8], range: Range<usize>) -> usize {
     last
 }
 
-/// Hex SHA-256 of `rule_id`, `path` and `secret`, NUL-separated.
-///
-/// No line number goes in, so a baseline entry survives edits that move the secret; a moved or
-/// renamed file, or a rotated secret, is a new finding.
-pub fn fingerprint(rule_id: &str, path: &str, secret: &str) -> String {
-    let mut hasher = Sha256::new();
-    for part in [rule_id, path, secret] {
-        hasher.update(part.as_bytes());
-        hasher.update([0u8]);
-    }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The fixed prefix in full, then at most two characters of the body, then `…`.
 ///
 /// A secret with no prefix and a body under 12 bytes shows only `…`, since two characters of a
@@ -234,6 +242,20 @@ pub fn redact(prefix: &[u8], body: &[u8]) -> String {
     shown.push('…');
     shown
 }
+
+/// True for a JSON Web Token in compact form (`eyJ<header>.eyJ<claims>.<signature>`), whatever
+/// rule found it: its claims (a client id, emails, tenant ids) must not show in a report.
+fn is_jwt(secret: &[u8]) -> bool {
+    secret.starts_with(b"eyJ") && secret.iter().filter(|&&b| b == b'.').count() >= 2
+}
+
+/// A JWT shown by the first characters of its header (which only names the algorithm) alone.
+fn redact_jwt(secret: &[u8]) -> String {
+    format!("{}…", String::from_utf8_lossy(&secret[..secret.len().min(JWT_SHOWN)]))
+}
+
+/// How many characters of a JWT's header a redacted report shows (`eyJhbG`).
+const JWT_SHOWN: usize = 6;
 
 /// `text` without leading white space and escaped line breaks (`\n`, `\r` as two characters), as
 /// a PEM body inside a JSON string starts.
@@ -276,9 +298,10 @@ mod tests {
     }
 
     #[test]
-    fn fingerprint_ignores_line_and_separates_fields() {
-        assert_eq!(fingerprint("r", "p", "s"), fingerprint("r", "p", "s"));
-        assert_ne!(fingerprint("r", "ps", ""), fingerprint("r", "p", "s"));
-        assert_eq!(fingerprint("r", "p", "s").len(), 64);
+    fn a_jwt_shows_only_its_header_start() {
+        let token = b"eyJhbGciOiJIUzI1NiJ9.eyJjbGllbnRfaWQiOiJjaWQuIn0.c2lnbmF0dXJlc2lnbmF0dXJl";
+        assert!(is_jwt(token));
+        assert_eq!(redact_jwt(token), "eyJhbG…");
+        assert!(!is_jwt(b"eyJhbGciOiJIUzI1NiJ9"), "one part is not a token");
     }
 }

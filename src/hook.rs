@@ -208,6 +208,7 @@ pub fn install(
     force: bool,
 ) -> Result<(Installed, Vec<String>)> {
     let mut warnings = located.warnings.clone();
+    check_folder_stays_inside(located)?;
     let installed = match &located.location {
         HookLocation::Plain { dir } => install_plain(dir, kind, keyfence_path, force, &mut warnings)?,
         HookLocation::Husky { dir, .. } => install_husky(dir, kind, keyfence_path)?,
@@ -360,9 +361,11 @@ fn is_executable(path: &Path) -> bool {
     }
 }
 
-/// The husky step: the same rules as the plain hook (KEYFENCE, then PATH, then the path
-/// keyfence was installed from; missing → blocked). The pre-push step keeps git's ref lines in
-/// a temporary file and gives them back as standard input to the rest of husky's script.
+/// The husky step: the same rules as the plain hook (the path keyfence was installed from
+/// while it exists, then `KEYFENCE`, then the absolute folders of `PATH`; missing → blocked).
+/// PATH is searched in a subshell so the rest of husky's script keeps its own. The pre-push
+/// step keeps git's ref lines in a temporary file and gives them back as standard input to the
+/// rest of husky's script.
 fn husky_block(kind: HookKind, keyfence_path: &Path) -> String {
     let quoted = shell_quote(keyfence_path);
     let blocked = kind.blocked();
@@ -378,12 +381,16 @@ rm -f \"$keyfence_refs\"
     };
     format!(
         "{BLOCK_START}
-keyfence=\"${{KEYFENCE:-keyfence}}\"
-if ! command -v \"$keyfence\" >/dev/null 2>&1; then
-    if [ -z \"${{KEYFENCE:-}}\" ] && [ -x {quoted} ]; then
-        keyfence={quoted}
-    else
-        echo \"keyfence: '$keyfence' was not found, so nothing could be scanned: {blocked} blocked (git {blocked} --no-verify bypasses once)\" >&2
+if [ -x {quoted} ]; then
+    keyfence={quoted}
+else
+    keyfence=\"${{KEYFENCE:-keyfence}}\"
+    case $keyfence in
+        */*) ;;
+        *) keyfence=$(IFS=:; set -f; for dir in $PATH; do case $dir in /*) if [ -f \"$dir/$keyfence\" ] && [ -x \"$dir/$keyfence\" ]; then printf '%s\\n' \"$dir/$keyfence\"; exit 0; fi ;; esac; done) ;;
+    esac
+    if [ -z \"$keyfence\" ] || [ ! -x \"$keyfence\" ]; then
+        echo \"keyfence: '${{KEYFENCE:-keyfence}}' was not found, so nothing could be scanned: {blocked} blocked (git {blocked} --no-verify bypasses once)\" >&2
         exit 1
     fi
 fi
@@ -394,6 +401,7 @@ fi
 
 fn install_husky(dir: &Path, kind: HookKind, keyfence_path: &Path) -> Result<Installed> {
     let file = dir.join(kind.name());
+    refuse_link(&file)?;
     let current = match std::fs::read_to_string(&file) {
         Ok(text) => text,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -401,7 +409,9 @@ fn install_husky(dir: &Path, kind: HookKind, keyfence_path: &Path) -> Result<Ins
     };
     let text = insert_block(&remove_block(&current), &husky_block(kind, keyfence_path));
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    write_executable(&file, &text)?;
+    // husky runs its scripts with `sh`, so a script that was not executable works as it is: its
+    // mode stays the user's.
+    replace_file(&file, &text, existing_mode(&file).unwrap_or(0o755))?;
     Ok(Installed::HuskyBlock(file))
 }
 
@@ -455,6 +465,7 @@ pub fn uninstall(location: &HookLocation, kind: HookKind) -> Result<Uninstalled>
     let file = location.file(kind);
     match location {
         HookLocation::Husky { .. } => {
+            refuse_link(&file)?;
             let Ok(current) = std::fs::read_to_string(&file) else {
                 return Ok(Uninstalled::NothingInstalled(file));
             };
@@ -465,8 +476,7 @@ pub fn uninstall(location: &HookLocation, kind: HookKind) -> Result<Uninstalled>
             if stripped.trim().is_empty() {
                 std::fs::remove_file(&file).with_context(|| format!("cannot remove {}", file.display()))?;
             } else {
-                std::fs::write(&file, stripped)
-                    .with_context(|| format!("cannot write {}", file.display()))?;
+                replace_file(&file, &stripped, existing_mode(&file).unwrap_or(0o644))?;
             }
             Ok(Uninstalled::HuskyBlockRemoved(file))
         }
@@ -510,14 +520,107 @@ fn remove_block(text: &str) -> String {
 }
 
 fn write_executable(path: &Path, text: &str) -> Result<()> {
-    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    replace_file(path, text, 0o755)
+}
+
+/// Refuses a hook file that is a symbolic link: writing through it would change whatever it
+/// points to, which may be outside the repository (a tracked `.husky/pre-commit` link).
+fn refuse_link(path: &Path) -> Result<()> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(Hinted::new(
+            format!("{} is a symbolic link; keyfence does not write through links", path.display()),
+            "replace the link with a regular file, or add `keyfence scan --staged || exit 1` to the file it points to by hand",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// The permission bits of the regular file at `path`, if there is one (links not followed).
+fn existing_mode(path: &Path) -> Option<u32> {
+    let meta = std::fs::symlink_metadata(path).ok().filter(|m| m.is_file())?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
-            .with_context(|| format!("cannot make {} executable", path.display()))?;
+        Some(meta.permissions().mode() & 0o7777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Some(0o644)
+    }
+}
+
+/// Writes `text` to `path` with permission bits `mode`, never through a link: the text goes to a
+/// new file next to it (created exclusively, so a planted link is not followed), which then
+/// replaces `path` itself. Only the new file's mode is set.
+fn replace_file(path: &Path, text: &str, mode: u32) -> Result<()> {
+    refuse_link(path)?;
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temporary = (0..)
+        .map(|n| folder.join(format!(".{name}.keyfence-tmp-{}-{n}", std::process::id())))
+        .find(|p| std::fs::symlink_metadata(p).is_err())
+        .expect("some temporary name is free");
+    let written = write_new(&temporary, text, mode)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .with_context(|| format!("cannot write {}", path.display()));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
+}
+
+/// Creates `path` (which must not exist, not even as a link) holding `text`, mode `mode`.
+fn write_new(path: &Path, text: &str, mode: u32) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(mode);
+        let mut file = options.open(path)?;
+        file.write_all(text.as_bytes())?;
+        // The umask may have taken bits away: set exactly what was asked, on our own file.
+        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        file.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = mode;
+        options.open(path)?.write_all(text.as_bytes())
+    }
+}
+
+/// Errors when the hooks folder lies inside the work tree but resolves (through a symbolic
+/// link the repository may carry, like a tracked `.husky` link) to a place outside it.
+fn check_folder_stays_inside(located: &Located) -> Result<()> {
+    let Some(workdir) = &located.workdir else { return Ok(()) };
+    let dir = match &located.location {
+        HookLocation::Plain { dir } | HookLocation::Husky { dir, .. } => dir,
+    };
+    let climbs = dir.components().any(|c| c == std::path::Component::ParentDir);
+    if !dir.starts_with(workdir) || climbs {
+        // `.git/hooks` or a folder the user's own git configuration names: theirs to choose.
+        return Ok(());
+    }
+    let (Ok(root), Some(resolved)) = (std::fs::canonicalize(workdir), deepest_existing(dir)) else {
+        return Ok(());
+    };
+    if !resolved.starts_with(&root) {
+        return Err(Hinted::new(
+            format!("the hooks folder {} leads outside the repository through a symbolic link", dir.display()),
+            "the repository's files decide where that link points; replace it with a real folder, or install the hook by hand",
+        )
+        .into());
     }
     Ok(())
+}
+
+/// The canonical form of `path`'s deepest ancestor that exists (itself included).
+fn deepest_existing(path: &Path) -> Option<PathBuf> {
+    path.ancestors().find_map(|p| std::fs::canonicalize(p).ok())
 }
 
 #[cfg(test)]

@@ -15,7 +15,10 @@
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
+        // Messages quote paths, refs and authors from the repository: control characters are
+        // escaped so none can clear the screen or forge a line.
+        let line = $crate::finding::escape_controls(&format!($($arg)*));
+        let _ = writeln!(std::io::stderr(), "{line}");
     }};
 }
 
@@ -27,6 +30,7 @@ pub mod decode;
 pub mod error;
 pub mod filters;
 pub mod finding;
+pub mod fingerprint;
 pub mod hook;
 pub mod lines;
 pub mod matcher;

@@ -206,8 +206,8 @@ fn config_errors_name_the_file_line_and_rule_and_exit_2() {
             &[".keyfence.toml:2:", "rule x-y", "invalid regex"],
         ),
         ("[[rule]]\nid = \"Bad_Id\"\nregex = 'x'\n", &[".keyfence.toml:2:", "Bad_Id", "kebab-case"]),
-        ("\n[rules]\ndisable = [\"no-such-rule\"]\n", &[".keyfence.toml:3:", "no-such-rule"]),
-        ("[allowlist]\nregexes = ['''[z-a]''']\n", &[".keyfence.toml:2:", "[z-a]"]),
+        ("\n[rules]\ndisable = [\"no-such-rule\"]\n", &[".keyfence.toml:3:", "[rules] disable"]),
+        ("[allowlist]\nregexes = ['''[z-a]''']\n", &[".keyfence.toml:2:", "invalid allowlist regex"]),
         ("[allowlist.rules.nope]\npaths = [\"a\"]\n", &[".keyfence.toml:1:", "nope"]),
         ("[scan]\nmax_file_size = 0\n", &[".keyfence.toml:2:", "max_file_size"]),
         ("[org]\ntenants = [\"12ab\"]\n", &[".keyfence.toml:2:", "tenant"]),
@@ -276,8 +276,13 @@ fn rules_check_validates_a_users_rule_file() {
     let problems: Vec<&str> = stdout.lines().collect();
     assert_eq!(problems.len(), 2, "{stdout}");
     assert!(problems.iter().all(|p| p.starts_with("broken.toml:3: rule acme-token:")), "{stdout}");
-    assert!(problems[0].contains("should yield secret \"acme_other\""), "{stdout}");
-    assert!(problems[1].contains("negative example"), "{stdout}");
+    assert!(problems[0].contains("example 1 should yield its secret"), "{stdout}");
+    assert!(problems[1].contains("negative example 1 matched [\"acme_k7…\"]"), "{stdout}");
+    assert!(!stdout.contains("acme_k7m9p2q8r7s6t5u4v1w"), "examples are not quoted: {stdout}");
+    let (code, stdout, _) = run(repo.keyfence().args(["rules", "--check", "broken.toml", "--show-secrets"]));
+    assert_eq!(code, 1);
+    assert!(stdout.contains("should yield \"acme_other\""), "{stdout}");
+    assert!(stdout.contains("acme_k7m9p2q8r7s6t5u4v1w8"), "{stdout}");
 
     repo.write("bad.toml", "[[rule]]\nid = \"a\"\nregex = '(('\n");
     let (code, _, stderr) = run(repo.keyfence().args(["rules", "--check", "bad.toml"]));

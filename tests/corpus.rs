@@ -3,6 +3,7 @@
 //! nothing else. `tests/corpus/evaluate.py` scores it; the closing notes compare with gitleaks.
 
 use crate::common::keyfence_path;
+use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
@@ -50,6 +51,53 @@ fn the_labeled_corpus_is_found_with_no_false_positives() {
                 );
             }
         }
+        assert_found_by_their_family(&ours["found_by"], seed);
         std::fs::remove_dir_all(&corpus).unwrap();
     }
+}
+
+/// Rule id → the corpus family of the `patterns/` file that defines it: the file's name, except
+/// `aws.toml` (family `cloud`) and `github.toml` (family `code-hosting`).
+fn rule_families() -> HashMap<String, String> {
+    let mut families = HashMap::new();
+    for (name, text) in keyfence::rules::embedded::EMBEDDED_PATTERNS {
+        let family = match name.trim_end_matches(".toml") {
+            "aws" => "cloud",
+            "github" => "code-hosting",
+            other => other,
+        }
+        .to_owned();
+        let file: toml::Table = toml::from_str(text).unwrap();
+        for rule in file.get("rule").and_then(|r| r.as_array()).into_iter().flatten() {
+            families.insert(rule["id"].as_str().unwrap().to_owned(), family.clone());
+        }
+    }
+    families
+}
+
+/// Each planted secret that was found is found by a rule of its own family or a generic one
+/// (encoded secrets excepted: any rule may find what is inside), so a provider rule broken into
+/// matching another family's tokens fails here; a deleted rule fails the rule id list
+/// (`tests/rules.rs`).
+fn assert_found_by_their_family(found_by: &serde_json::Value, seed: &str) {
+    let families = rule_families();
+    let mut wrong = Vec::new();
+    for label in found_by.as_array().expect("evaluate.py lists found labels") {
+        let family = label["family"].as_str().unwrap();
+        if family == "encoded" {
+            continue;
+        }
+        let rules: Vec<&str> =
+            label["rules"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+        let of = |rule: &str| families.get(rule).map(String::as_str);
+        // A generic rule may catch what a provider rule's context misses (a key in a Kubernetes
+        // env list); a provider rule of another family may not take it.
+        if !rules.iter().any(|r| of(r) == Some(family) || of(r) == Some("generic")) {
+            wrong.push(format!(
+                "{} ({family}) at {}:{} found by {rules:?}",
+                label["kind"], label["path"], label["line"]
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "seed {seed}: found by a rule of another family:\n{}", wrong.join("\n"));
 }

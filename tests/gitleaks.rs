@@ -209,7 +209,9 @@ x = 1
     let (code, found, stderr) = scan(&repo, &["--config", "gl.toml", "."]);
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(found, [loc("a.txt", 1, "odd")]);
-    for key in ["extend.url", "no-such-rule", "pkcs12-file", "required", "frobnicate", "futureSection"] {
+    for key in
+        ["extend.url", "extend.disabledRules", "pkcs12-file", "required", "frobnicate", "futureSection"]
+    {
         assert!(
             stderr.lines().any(|l| l.starts_with("keyfence: warning: ") && l.contains(key)),
             "no warning for {key}: {stderr}"

@@ -83,6 +83,7 @@ fn json_has_the_contract_fields() {
         "end_column",
         "secret",
         "fingerprint",
+        "fingerprint_kind",
         "commit",
         "author",
         "faq",

@@ -36,7 +36,7 @@ fn sarif_is_valid_2_1_0_with_rules_fingerprints_and_no_secret() {
     assert_eq!(location["region"]["startLine"], 1);
     assert_eq!(location["region"]["startColumn"], 5);
     assert_eq!(location["region"]["snippet"]["text"], format!("{}…", &key[..6]));
-    assert_eq!(result["partialFingerprints"]["keyfence/v1"].as_str().unwrap().len(), 64);
+    assert_eq!(result["partialFingerprints"]["keyfence/v2"].as_str().unwrap().len(), 64);
     assert_eq!(result["properties"]["author"], "test@keyfence.invalid");
     assert_eq!(result["properties"]["commit"].as_str().unwrap().len(), 40);
 }

@@ -25,7 +25,7 @@ fn every_rule_passes_its_own_examples() {
     // takes a provider's finding); negative examples must yield nothing; each rule has at least
     // two of each. `keyfence rules --check` runs the same check on a user's file.
     let all = RuleSet::builtin().unwrap();
-    let problems = check_examples(&all, |_| true).unwrap();
+    let problems = check_examples(&all, |_| true, true).unwrap();
     let listed: Vec<String> = problems.iter().map(|p| format!("{}: {}", p.rule_id, p.message)).collect();
     assert!(problems.is_empty(), "{}", listed.join("\n"));
     let examples: usize = all.rules.iter().map(|r| r.examples.len()).sum();
@@ -148,4 +148,31 @@ fn every_rule_regex_compiles() {
     for rule in &RuleSet::builtin().unwrap().rules {
         keyfence::matcher::compile_rule_regex(rule).unwrap_or_else(|e| panic!("{e:#}"));
     }
+}
+
+/// The committed list of built-in rule ids, one per line, sorted.
+const RULE_IDS_FILE: &str = "tests/rule_ids.txt";
+
+#[test]
+fn the_built_in_rule_ids_match_the_committed_list() {
+    // Deleting a rule takes its examples with it, so only this list notices: a change that adds
+    // or removes rules must update it on purpose.
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(RULE_IDS_FILE);
+    let mut actual: Vec<String> = RuleSet::builtin().unwrap().rules.into_iter().map(|r| r.id).collect();
+    actual.sort();
+    if std::env::var_os("UPDATE_RULE_IDS").is_some_and(|v| !v.is_empty()) {
+        std::fs::write(&file, actual.join("\n") + "\n").unwrap();
+        return;
+    }
+    let listed = std::fs::read_to_string(&file).unwrap_or_default();
+    let expected: Vec<&str> = listed.lines().filter(|l| !l.trim().is_empty()).collect();
+    let removed: Vec<&&str> = expected.iter().filter(|id| !actual.iter().any(|a| a == **id)).collect();
+    let added: Vec<&String> = actual.iter().filter(|id| !expected.contains(&id.as_str())).collect();
+    assert!(
+        removed.is_empty() && added.is_empty(),
+        "the built-in rules differ from {RULE_IDS_FILE}:\n  missing rules: {removed:?}\n  new rules: {added:?}\n\
+         If that is intended, regenerate the list with\n  \
+         UPDATE_RULE_IDS=1 cargo test --locked --test integration the_built_in_rule_ids_match_the_committed_list\n\
+         and commit {RULE_IDS_FILE}."
+    );
 }

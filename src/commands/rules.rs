@@ -1,6 +1,7 @@
 //! `keyfence rules`: every rule with the FAQ rule it enforces.
 
 use crate::cli::{RulesArgs, RulesFormat as Format};
+use crate::finding::escape_controls;
 use anyhow::{Context, Result};
 use serde::Serialize;
 use std::io::Write;
@@ -28,7 +29,7 @@ struct FaqRow<'a> {
 /// unless standard output fails or a checked rule fails its examples (1).
 pub fn run(args: RulesArgs) -> Result<ExitCode> {
     if let Some(file) = &args.check {
-        return check(file);
+        return check(file, args.show_secrets);
     }
     let config = crate::config::Config::discover(args.config.as_deref(), None)?;
     config.print_warnings();
@@ -53,14 +54,16 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
         Format::Json => serde_json::to_writer_pretty(&mut out, &rows)
             .map_err(std::io::Error::from)
             .and_then(|()| writeln!(out)),
+        // A configuration's own rules come from the repository: escape their texts.
         Format::Human => rows.iter().try_for_each(|row| {
-            writeln!(out, "{} ({}) {}", row.id, row.severity, row.description)?;
-            writeln!(out, "  breaks     {}: {}", row.faq.id, row.faq.rule)?;
-            writeln!(out, "             {}", row.faq.url)?;
+            let e = escape_controls;
+            writeln!(out, "{} ({}) {}", e(row.id), row.severity, e(row.description))?;
+            writeln!(out, "  breaks     {}: {}", e(row.faq.id), e(row.faq.rule))?;
+            writeln!(out, "             {}", e(row.faq.url))?;
             if row.reference.is_empty() {
                 Ok(())
             } else {
-                writeln!(out, "  format     {}", row.reference)
+                writeln!(out, "  format     {}", e(row.reference))
             }
         }),
     };
@@ -71,9 +74,10 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
 }
 
 /// `keyfence rules --check FILE`: loads FILE on top of the built-in rules (errors, exit 2, name
-/// the file, line and rule), then runs the examples of FILE's rules. Problems go to standard
+/// the file, line and rule), then runs the examples of FILE's rules (quoted only with
+/// `show_secrets`). Problems go to standard
 /// output, one per line, and make the exit status 1.
-fn check(file: &Path) -> Result<ExitCode> {
+fn check(file: &Path, show_secrets: bool) -> Result<ExitCode> {
     let loaded = crate::config::Config::load(file)?;
     loaded.print_warnings();
     if loaded.own_rules.is_empty() {
@@ -83,11 +87,13 @@ fn check(file: &Path) -> Result<ExitCode> {
         )
         .into());
     }
-    let problems = crate::rules::check::check_examples(&loaded.rules, |id| loaded.own_rules.contains(id))?;
+    let problems =
+        crate::rules::check::check_examples(&loaded.rules, |id| loaded.own_rules.contains(id), show_secrets)?;
     let mut out = std::io::stdout().lock();
     for problem in &problems {
         let line = loaded.line_of(&problem.rule_id).map(|l| format!(":{l}")).unwrap_or_default();
-        writeln!(out, "{}{line}: rule {}: {}", file.display(), problem.rule_id, problem.message)?;
+        let text = format!("{}{line}: rule {}: {}", file.display(), problem.rule_id, problem.message);
+        writeln!(out, "{}", escape_controls(&text))?;
     }
     let examples: usize = loaded
         .rules

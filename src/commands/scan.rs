@@ -7,6 +7,7 @@ use crate::config::files::ConfigFiles;
 use crate::config::{self, Config, Org};
 use crate::error::Hinted;
 use crate::finding::Finding;
+use crate::fingerprint::{FingerprintKey, KeySource};
 use crate::report;
 use crate::rules::RuleSet;
 use crate::scanner::Scanner;
@@ -32,12 +33,24 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let mut settings = ScanSettings::resolve(args, &config)?;
     settings.source.ignore_files_at = files.base().map(|b| b.commit);
     let baseline = load_baseline(&settings, &config, &files)?;
+    let key = Baseline::scan_key(
+        baseline.as_ref(),
+        config.fingerprint_key.as_deref(),
+        settings.baseline.as_deref().unwrap_or(Path::new("")),
+    )?;
+    if let (Some(path), Some(true)) = (&settings.baseline, baseline.as_ref().map(Baseline::is_unkeyed)) {
+        crate::say!(
+            "keyfence: note: the baseline {} has unkeyed fingerprints (an older keyfence wrote it); write it again with `keyfence baseline` to key them",
+            path.display()
+        );
+    }
     let protected = protected_files(&settings, &config, &files);
     let org = config.org.clone();
     let scanner = scanner(config)?;
     settings.source.reuse = scanner.reuse();
     let diagnostics = Diagnostics::default();
     let mut outcome = collect(&scanner, &settings, &diagnostics)?;
+    outcome.findings.iter_mut().for_each(|f| f.rekey(&key));
     let context = sharing_context(&settings, org);
     sharing::apply(&mut outcome.findings, &context, &scanner.rules().faqs);
 
@@ -86,18 +99,20 @@ pub fn write_baseline(args: BaselineArgs) -> Result<ExitCode> {
         .into());
     }
     let (config, files) = load_config(&args.scan)?;
+    let (key, own_key) = baseline_key(&args.file, config.fingerprint_key.as_deref())?;
     let mut settings = ScanSettings::resolve(args.scan, &config)?;
     settings.source.ignore_files_at = files.base().map(|b| b.commit);
     let scanner = scanner(config)?;
     settings.source.reuse = scanner.reuse();
     let diagnostics = Diagnostics::default();
-    let outcome = collect(&scanner, &settings, &diagnostics)?;
+    let mut outcome = collect(&scanner, &settings, &diagnostics)?;
+    outcome.findings.iter_mut().for_each(|f| f.rekey(&key));
     let errors = print_diagnostics(&diagnostics) + diagnostics.partials().len();
     if errors > 0 {
         crate::say!("keyfence: the scan is incomplete, so no baseline was written");
         return Ok(ExitCode::from(2));
     }
-    let baseline = Baseline::from_findings(&outcome.findings);
+    let baseline = Baseline::from_findings(&outcome.findings, &key, own_key);
     let entries = format!(
         "{} baseline {}",
         baseline.findings.len(),
@@ -113,6 +128,24 @@ pub fn write_baseline(args: BaselineArgs) -> Result<ExitCode> {
         crate::say!("keyfence: wrote {entries} to {}", args.file.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The key of a baseline about to be written to `file`, and its text when the file carries it:
+/// `[scan] fingerprint_key` (not written into the file); else the key of the baseline already at
+/// `file`, so a rewrite keeps fingerprints stable; else a new random key.
+fn baseline_key(file: &Path, configured: Option<&str>) -> Result<(FingerprintKey, Option<String>)> {
+    if let Some(text) = configured {
+        return Ok((FingerprintKey::from_text(text, KeySource::Config)?, None));
+    }
+    let existing = (file.as_os_str() != "-" && file.exists())
+        .then(|| Baseline::load(file).ok())
+        .flatten()
+        .and_then(|b| b.fingerprint_key);
+    let text = match existing {
+        Some(text) => text,
+        None => FingerprintKey::generate()?,
+    };
+    Ok((FingerprintKey::from_text(&text, KeySource::Baseline)?, Some(text)))
 }
 
 /// The configuration for `args` (see [`Config::discover`]): the one of the repository of the

@@ -71,7 +71,10 @@ pub fn load(files: &ConfigFiles, path: &Path, text: &str, depth: usize) -> Resul
         let before = rules.rules.len();
         rules.rules.retain(|r| r.id != *id);
         if rules.rules.len() == before {
-            warnings.push(format!("{name}: extend.disabledRules: {id:?} is not a rule in force"));
+            warnings.push(format!(
+                "{}extend.disabledRules names a rule that is not in force",
+                place(&name, text, id)
+            ));
         }
     }
     if rules.rules.is_empty() {
@@ -85,7 +88,8 @@ pub fn load(files: &ConfigFiles, path: &Path, text: &str, depth: usize) -> Resul
     for id in &parsed.targeted {
         if !rules.rules.iter().any(|r| r.id == *id) {
             warnings.push(format!(
-                "{name}: an allowlist's targetRules names {id:?}, which is not a rule in force"
+                "{}an allowlist's targetRules names a rule that is not in force",
+                place(&name, text, id)
             ));
         }
     }
@@ -128,6 +132,16 @@ fn parse(
                         bail!("{}extend.path: more than {MAX_EXTEND_DEPTH} levels of extension", place(&name, text, "path"));
                     }
                     let base_path = path.parent().unwrap_or(Path::new(".")).join(base);
+                    // A file in a repository extends files of that repository only, and errors
+                    // about the base name it, never its content's keys or values.
+                    if let (None, Some(tree)) = (files.base(), super::work_tree_of(path)) {
+                        super::confine(&tree, &base_path).map_err(|_| {
+                            anyhow::anyhow!(
+                                "{}extend.path names a file outside the repository",
+                                place(&name, text, "path")
+                            )
+                        })?;
+                    }
                     let base_text = files.read_to_string(&base_path).with_context(|| {
                         format!("{}extend.path: cannot read {}", place(&name, text, "path"), files.name(&base_path))
                     })?;
@@ -375,10 +389,7 @@ impl Cx<'_> {
             "secret" | "" => list.secret_regexes = compile(&regexes)?,
             "match" => list.match_regexes = compile(&regexes)?,
             "line" => list.line_regexes = compile(&regexes)?,
-            other => bail!(
-                "{}{key}.regexTarget must be secret, match or line, not {other:?}",
-                self.at("regexTarget")
-            ),
+            _ => bail!("{}{key}.regexTarget must be secret, match or line", self.at("regexTarget")),
         }
         Ok((list, targets))
     }

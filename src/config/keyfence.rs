@@ -24,6 +24,7 @@
 //! [scan]
 //! max_file_size = 25              # MiB
 //! baseline = "keyfence-baseline.json"
+//! fingerprint_key = "…"            # 16+ characters; keys fingerprints (see crate::fingerprint)
 //! protect_config = true           # report changes to keyfence's own files (--staged too)
 //!
 //! [org]                           # see config::Org
@@ -105,6 +106,8 @@ struct ScanSection {
     #[serde(default)]
     baseline: Option<PathBuf>,
     #[serde(default)]
+    fingerprint_key: Option<String>,
+    #[serde(default)]
     protect_config: Option<bool>,
 }
 
@@ -171,7 +174,7 @@ pub fn load(name: &str, text: &str) -> Result<Config> {
         let before = rules.rules.len();
         rules.rules.retain(|r| r.id != *id);
         if rules.rules.len() == before {
-            bail!("{}[rules] disable names {id:?}, which is not a rule in force", place(name, text, id));
+            bail!("{}[rules] disable names a rule that is not in force", place(name, text, id));
         }
     }
     if rules.rules.is_empty() {
@@ -215,6 +218,12 @@ pub fn load(name: &str, text: &str) -> Result<Config> {
     config.allowlists = allowlists;
     config.max_file_size = file.scan.max_file_size;
     config.baseline = file.scan.baseline;
+    if let Some(key) = &file.scan.fingerprint_key {
+        crate::fingerprint::FingerprintKey::from_text(key, crate::fingerprint::KeySource::Config).map_err(
+            |err| anyhow::anyhow!("{}[scan] fingerprint_key: {err:#}", place(name, text, "fingerprint_key")),
+        )?;
+    }
+    config.fingerprint_key = file.scan.fingerprint_key;
     config.protect_config = file.scan.protect_config;
     config.org = file.org;
     config.text = text.to_owned();
@@ -226,7 +235,7 @@ pub fn load(name: &str, text: &str) -> Result<Config> {
 fn check_org(name: &str, text: &str, org: &Org) -> Result<()> {
     for tenant in &org.tenants {
         if !(9..=10).contains(&tenant.len()) || !tenant.bytes().all(|b| b.is_ascii_digit()) {
-            bail!("{}[org] tenants: {tenant:?} is not a tenant id (9-10 digits)", place(name, text, tenant));
+            bail!("{}[org] tenants: an entry is not a tenant id (9-10 digits)", place(name, text, tenant));
         }
     }
     for domain in &org.domains {

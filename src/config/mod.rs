@@ -93,6 +93,8 @@ pub struct Config {
     /// `[scan] baseline`, joined to the file's folder (relative to the repository root when the
     /// file was read from a commit).
     pub baseline: Option<PathBuf>,
+    /// `[scan] fingerprint_key`: the key of fingerprints (see [`crate::fingerprint`]).
+    pub fingerprint_key: Option<String>,
     /// The commit the file was read from (`None`: the disk, or no file).
     pub base: Option<RangeBase>,
     /// `[scan] protect_config`: report changes to the files that steer keyfence (see
@@ -116,6 +118,7 @@ impl Config {
             allowlists: Allowlists::default(),
             max_file_size: None,
             baseline: None,
+            fingerprint_key: None,
             base: None,
             protect_config: None,
             org: None,
@@ -153,6 +156,16 @@ impl Config {
                 anyhow::anyhow!("cannot look for the configuration {}: {err}", files.name(&path))
             })?;
             if exists {
+                // On disk, the repository chose this file: it may not lead outside (a link to a
+                // file of the user's, whose content errors would then quote).
+                if let (None, Some(tree)) = (files.base(), work_tree_of(&path)) {
+                    confine(&tree, &path).map_err(|_| {
+                        Hinted::new(
+                            format!("{} leads outside the repository", path.display()),
+                            "a configuration found in the repository must be a file inside it; pass --config FILE to use another",
+                        )
+                    })?;
+                }
                 return Config::load_from(files, &path);
             }
         }
@@ -186,7 +199,22 @@ impl Config {
         config.base = files.base();
         if let Some(baseline) = &config.baseline {
             let folder = path.parent().unwrap_or(Path::new("."));
-            config.baseline = Some(folder.join(baseline));
+            let baseline = folder.join(baseline);
+            // A file in a repository names files of that repository only: a pull request must
+            // not point the scan at a file of the CI machine's (and read it into an error). In a
+            // commit's tree, paths cannot leave the tree anyway.
+            if let (None, Some(tree)) = (files.base(), work_tree_of(path)) {
+                confine(&tree, &baseline).map_err(|_| {
+                    Hinted::new(
+                        format!(
+                            "{}[scan] baseline names a file outside the repository",
+                            place(&name, &text, "baseline")
+                        ),
+                        "name a file inside the repository, or pass --baseline FILE (or KEYFENCE_BASELINE) for one outside",
+                    )
+                })?;
+            }
+            config.baseline = Some(baseline);
         }
         Ok(config)
     }
@@ -222,14 +250,56 @@ fn config_folder(near: Option<&Path>) -> Option<PathBuf> {
     Some(root.unwrap_or(start))
 }
 
-/// A TOML error as `FILE:LINE: message` on one line.
+/// The top of the git work tree holding `file` (canonical), if it is in one.
+pub fn work_tree_of(file: &Path) -> Option<PathBuf> {
+    let folder = file.parent().filter(|f| !f.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let folder = std::fs::canonicalize(folder).ok()?;
+    folder.ancestors().find(|dir| dir.join(".git").exists()).map(Path::to_path_buf)
+}
+
+/// Checks that `path` resolves (symbolic links followed, `..` applied) to a place inside `root`
+/// (canonical), whether or not the file exists yet. Returns the resolved path. The error says
+/// nothing of where it leads: callers name the key that held it.
+pub fn confine(root: &Path, path: &Path) -> Result<PathBuf> {
+    let absolute = std::path::absolute(path)?;
+    // The deepest part that exists is resolved by the file system; what is left must not climb.
+    let (existing, rest) = absolute
+        .ancestors()
+        .find_map(|a| {
+            std::fs::canonicalize(a).ok().map(|c| (c, absolute.strip_prefix(a).unwrap_or(Path::new(""))))
+        })
+        .ok_or_else(|| anyhow::anyhow!("cannot resolve the path"))?;
+    let climbs = rest.components().any(|c| !matches!(c, std::path::Component::Normal(_)));
+    let resolved = existing.join(rest);
+    if climbs || !resolved.starts_with(root) {
+        anyhow::bail!("the path leads outside the repository");
+    }
+    Ok(resolved)
+}
+
+/// A TOML error as `FILE:LINE: message` on one line, without the offending value (see
+/// [`without_values`]).
 pub fn toml_error(name: &str, text: &str, err: &toml::de::Error) -> anyhow::Error {
     let line = err.span().map(|span| line_at(text, span.start));
-    let message = err.message().trim().replace('\n', " ");
+    let message = without_values(&err.message().trim().replace('\n', " "));
     match line {
         Some(line) => anyhow::anyhow!("{name}:{line}: {message}"),
         None => anyhow::anyhow!("{name}: {message}"),
     }
+}
+
+/// A deserializer's message without the value it quotes (`invalid type: string "…", expected
+/// u64` → `invalid type: string, expected u64`; `unknown variant `…``), so a secret pasted into
+/// the wrong key is not printed. Keys (`unknown field `x``) stay: they say what to fix.
+pub fn without_values(message: &str) -> String {
+    static QUOTED: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let quoted = QUOTED.get_or_init(|| {
+        regex::Regex::new(
+            r#"(invalid (?:type|value|length): [a-z ]+?|unknown variant) (?:`[^`]*`|"(?:[^"\\]|\\.)*")"#,
+        )
+        .expect("a valid pattern")
+    });
+    quoted.replace_all(message, "$1").into_owned()
 }
 
 /// 1-based line of byte `offset` in `text`.

@@ -41,7 +41,8 @@ impl PathMatcher {
                         GlobBuilder::new(&candidate)
                             .literal_separator(true)
                             .build()
-                            .with_context(|| format!("invalid path glob {glob:?}"))?,
+                            // The glob itself is not quoted: the error names its file and line.
+                            .map_err(|err| anyhow::anyhow!("invalid path glob: {}", err.kind()))?,
                     );
                 }
             }
@@ -64,11 +65,13 @@ impl PathMatcher {
 }
 
 /// Compiles an allowlist regex over bytes (Unicode on, as a user writing `\w` or `.` in a config
-/// expects). Errors name the pattern.
+/// expects). Errors say what is wrong, not the pattern (a secret pasted there by mistake must
+/// not be printed); callers add the file and line.
 pub fn compile(pattern: &str, what: &str) -> Result<Regex> {
-    RegexBuilder::new(pattern).size_limit(1 << 24).build().map_err(|err| {
-        anyhow::anyhow!("invalid {what} {pattern:?}: {}", crate::matcher::one_line_regex_error(&err))
-    })
+    RegexBuilder::new(pattern)
+        .size_limit(1 << 24)
+        .build()
+        .map_err(|err| anyhow::anyhow!("invalid {what}: {}", crate::matcher::one_line_regex_error(&err)))
 }
 
 /// Checks an allowlist's entries: an empty path, regex or stopword would allow every finding,
@@ -87,8 +90,8 @@ pub fn check_entries(
         }
     }
     let is_commit = |c: &str| (7..=64).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_hexdigit());
-    if let Some(bad) = commits.iter().find(|c| !is_commit(c.trim())) {
-        bail!("commits: {bad:?} is not a commit id (7 to 64 hexadecimal digits: a full id or a prefix)");
+    if commits.iter().any(|c| !is_commit(c.trim())) {
+        bail!("commits: an entry is not a commit id (7 to 64 hexadecimal digits: a full id or a prefix)");
     }
     Ok(())
 }
@@ -109,7 +112,7 @@ impl Condition {
         match text.to_ascii_lowercase().as_str() {
             "" | "or" => Ok(Condition::Or),
             "and" => Ok(Condition::And),
-            other => bail!("condition must be \"or\" or \"and\", not {other:?}"),
+            _ => bail!("condition must be \"or\" or \"and\""),
         }
     }
 }

@@ -26,25 +26,36 @@ pub fn write(findings: &[Finding], options: ReportOptions, out: &mut dyn Write) 
     Ok(())
 }
 
+/// Every string here may come from the repository (paths, commit authors, a configuration's own
+/// rules and catalog entries), so each goes through [`escape_controls`]: a control character
+/// cannot clear the screen or forge a line.
 fn write_one(f: &Finding, options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
-    let location = format!("{}:{}:{}", escape_controls(&f.path), f.line, f.column);
-    writeln!(out, "{}: {} ({}) {}", location.bold(), f.rule_id.bold(), severity(f.severity), f.description)?;
+    let e = |text: &str| escape_controls(text);
+    let location = format!("{}:{}:{}", e(&f.path), f.line, f.column);
+    writeln!(
+        out,
+        "{}: {} ({}) {}",
+        location.bold(),
+        e(&f.rule_id).bold(),
+        severity(f.severity),
+        e(&f.description)
+    )?;
     if let Some(commit) = &f.commit {
         let author = f.author.as_deref().unwrap_or("unknown author");
         let date = f.date.as_deref().unwrap_or("");
-        writeln!(out, "  commit  {commit} {author} {date}")?;
+        writeln!(out, "  commit  {} {} {}", e(commit), e(author), e(date))?;
     }
     // A configuration change has no secret: say what happened to the file instead.
     let label = if f.rule_id == crate::sources::config_changes::RULE_ID { "change" } else { "secret" };
-    writeln!(out, "  {label}  {}", f.shown_secret(options.show_secrets).yellow())?;
+    writeln!(out, "  {label}  {}", e(f.shown_secret(options.show_secrets)).yellow())?;
     if let Some(encodings) = &f.decoded {
-        writeln!(out, "  decoded from {encodings} (the location is the encoded text)")?;
+        writeln!(out, "  decoded from {} (the location is the encoded text)", e(encodings))?;
     }
-    writeln!(out, "  breaks  {}: {}", f.faq.id.bold(), f.faq.rule)?;
-    writeln!(out, "          {}", f.faq.url.underline())?;
+    writeln!(out, "  breaks  {}: {}", e(&f.faq.id).bold(), e(&f.faq.rule))?;
+    writeln!(out, "          {}", e(&f.faq.url).underline())?;
     for (n, step) in f.next_steps.iter().enumerate() {
         let label = if n == 0 { "  next  " } else { "        " };
-        writeln!(out, "{label}  {}. {step}", n + 1)?;
+        writeln!(out, "{label}  {}. {}", n + 1, e(step))?;
     }
     Ok(())
 }

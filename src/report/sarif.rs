@@ -105,8 +105,9 @@ fn result(f: &Finding, rule_index: Option<usize>, options: ReportOptions) -> Val
                 }
             }
         }],
-        "partialFingerprints": { "keyfence/v1": f.fingerprint },
+        "partialFingerprints": { "keyfence/v2": f.fingerprint },
         "properties": {
+            "fingerprint_kind": f.fingerprint_kind,
             "commit": f.commit,
             "author": f.author,
             "date": f.date,

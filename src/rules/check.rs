@@ -29,7 +29,14 @@ pub struct Problem {
 /// provider's finding). Each negative example is scanned by its rule alone and must yield
 /// nothing. Rules with fewer than [`MIN_EXAMPLES`] of either kind are a problem too. The inline
 /// allow marker is ignored, since example lines carry it. Errors if a regex does not compile.
-pub fn check_examples(all: &RuleSet, check: impl Fn(&str) -> bool) -> Result<Vec<Problem>> {
+///
+/// Unless `show_secrets`, messages name an example by its number (1-based, in the file's order)
+/// and show found secrets redacted: the examples of a user's file may be real secrets.
+pub fn check_examples(
+    all: &RuleSet,
+    check: impl Fn(&str) -> bool,
+    show_secrets: bool,
+) -> Result<Vec<Problem>> {
     let full = Scanner::new(all.clone())?.ignoring_allow_marker();
     let mut problems = Vec::new();
     for rule in all.rules.iter().filter(|r| check(&r.id)) {
@@ -51,49 +58,69 @@ pub fn check_examples(all: &RuleSet, check: impl Fn(&str) -> bool) -> Result<Vec
         }
         let alone = Scanner::new(RuleSet { rules: vec![rule.clone()], faqs: all.faqs.clone() })?
             .ignoring_allow_marker();
-        for example in &rule.examples {
+        let quote = |text: &str, what: &str| if show_secrets { format!("{text:?}") } else { what.to_owned() };
+        let shown = |found: &[Found]| -> Vec<String> {
+            found.iter().map(|f| if show_secrets { f.secret.clone() } else { f.redacted.clone() }).collect()
+        };
+        for (n, example) in rule.examples.iter().enumerate() {
             let found = scan(&alone, &example.text);
-            if !found.iter().any(|(_, secret)| *secret == example.secret) {
+            if !found.iter().any(|f| f.secret == example.secret) {
                 let lower = example.text.to_ascii_lowercase();
                 let no_keyword = !rule.keywords.is_empty()
                     && !rule.keywords.iter().any(|k| lower.contains(&k.to_ascii_lowercase()));
                 problem(format!(
-                    "example {:?} should yield secret {:?}, got {:?}{}",
-                    example.text,
-                    example.secret,
-                    found.iter().map(|(_, s)| s).collect::<Vec<_>>(),
+                    "example {} should yield {}, got {:?}{}",
+                    quote(&example.text, &format!("{}", n + 1)),
+                    quote(&example.secret, "its secret"),
+                    shown(&found),
                     if no_keyword { " (none of the rule's keywords occurs in it)" } else { "" }
                 ));
                 continue;
             }
             let found = scan(&full, &example.text);
-            if !found.iter().any(|(id, secret)| *id == rule.id && *secret == example.secret) {
+            if !found.iter().any(|f| f.rule_id == rule.id && f.secret == example.secret) {
+                let reported: Vec<(&str, String)> =
+                    found.iter().zip(shown(&found)).map(|(f, s)| (f.rule_id.as_str(), s)).collect();
                 problem(format!(
-                    "with every rule loaded, example {:?} is reported as {:?}",
-                    example.text, found
+                    "with every rule loaded, example {} is reported as {reported:?}",
+                    quote(&example.text, &format!("{}", n + 1)),
                 ));
             }
         }
-        for text in &rule.negative_examples {
+        for (n, text) in rule.negative_examples.iter().enumerate() {
             let found = scan(&alone, text);
             if !found.is_empty() {
-                let secrets: Vec<&String> = found.iter().map(|(_, s)| s).collect();
-                problem(format!("negative example {text:?} matched {secrets:?}"));
+                problem(format!(
+                    "negative example {} matched {:?}",
+                    quote(text, &format!("{}", n + 1)),
+                    shown(&found)
+                ));
             }
         }
     }
     Ok(problems)
 }
 
-/// (rule id, secret) of every finding in `text`.
-fn scan(scanner: &Scanner, text: &str) -> Vec<(String, String)> {
+/// What an example yielded: a finding's rule, its secret and its redacted form.
+struct Found {
+    rule_id: String,
+    secret: String,
+    redacted: String,
+}
+
+/// Every finding in `text`.
+fn scan(scanner: &Scanner, text: &str) -> Vec<Found> {
     let fragment = Fragment {
         provenance: Provenance::File { path: "example".into() },
         text: Cow::Borrowed(text.as_bytes()),
         added_lines: None,
         lines_before: 0,
     };
-    scanner.scan(&fragment).into_iter().map(|f| (f.rule_id, f.secret)).collect()
+    scanner
+        .scan(&fragment)
+        .into_iter()
+        .map(|f| Found { rule_id: f.rule_id, secret: f.secret, redacted: f.redacted })
+        .collect()
 }
 
 /// The 1-based line of `text` where the rule `id` is defined (its `id = "…"` line), for error

@@ -27,6 +27,19 @@ pub fn body(seed: u64, len: usize) -> String {
     String::from_utf8(out).unwrap()
 }
 
+/// `data` in base64url without padding (the alphabet of JWTs).
+pub fn base64url(data: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
 /// A fake ServiceTitan App Key.
 pub fn app_key(seed: u64) -> String {
     format!("{}{}", "ak1.", body(seed, 25))
@@ -56,12 +69,18 @@ pub fn github_pat(seed: u64) -> String {
 /// color variables, no global or system git configuration.
 pub fn keyfence(cwd: &Path) -> Command {
     let mut cmd = Command::cargo_bin("keyfence").unwrap();
-    cmd.current_dir(cwd)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", cwd);
+    cmd.current_dir(cwd).env_clear().env("PATH", path_with_binary_first()).env("HOME", cwd);
     cmd.env("GIT_CONFIG_NOSYSTEM", "1").env("GIT_CONFIG_GLOBAL", "/dev/null");
     cmd
+}
+
+/// `PATH` with the folder of the binary under test first, so a hook (or anything else) that
+/// looks `keyfence` up on PATH finds the build under test, never an older installed one.
+pub fn path_with_binary_first() -> std::ffi::OsString {
+    let folder = keyfence_path().parent().expect("the binary has a folder").to_path_buf();
+    let inherited = std::env::var_os("PATH").unwrap_or_default();
+    std::env::join_paths(std::iter::once(folder).chain(std::env::split_paths(&inherited)))
+        .expect("PATH entries join")
 }
 
 /// Path of the keyfence binary under test.
@@ -112,6 +131,10 @@ impl Repo {
             .env("GIT_AUTHOR_EMAIL", "test@keyfence.invalid")
             .env("GIT_COMMITTER_NAME", "Test")
             .env("GIT_COMMITTER_EMAIL", "test@keyfence.invalid")
+            // Hooks git runs find the build under test on PATH (tests that check the lookup
+            // itself set their own PATH).
+            .env("PATH", path_with_binary_first())
+            .env_remove("KEYFENCE")
             .env_remove("GIT_DIR")
             .env_remove("GIT_INDEX_FILE")
             .env_remove("GIT_WORK_TREE");

@@ -145,6 +145,7 @@ def score(findings, labels, decoys, corpus, top):
         by_line.setdefault(lab["path"], []).append(i)
     decoy_at = {(d["path"], d["line"]): d["kind"] for d in decoys}
     found = [False] * len(labels)
+    found_by = [[] for _ in labels]  # rule ids of the findings that matched each label
     kept, fps = [], []
     for f in findings:
         path = rel_path(f["path"], corpus, top)
@@ -164,6 +165,7 @@ def score(findings, labels, decoys, corpus, top):
                 hits.append(i)
         for i in hits:
             found[i] = True
+            found_by[i].append(f["rule"])
         if hits:
             f["family"] = labels[hits[0]]["family"]
             f["tp"] = True
@@ -196,7 +198,11 @@ def score(findings, labels, decoys, corpus, top):
         k["planted"] += 1
         k["found"] += found[i]
     missed = [labels[i] for i in range(len(labels)) if not found[i]]
-    return dict(families=fams, total=total, kinds=kinds, missed=missed, false_positives=fps)
+    rules_by_label = [dict(path=labels[i]["path"], line=labels[i]["line"], kind=labels[i]["kind"],
+                           family=labels[i]["family"], rules=found_by[i])
+                      for i in range(len(labels)) if found[i]]
+    return dict(families=fams, total=total, kinds=kinds, missed=missed, false_positives=fps,
+                found_by=rules_by_label)
 
 
 def pct(x):
