@@ -408,3 +408,56 @@ fn a_rule_regex_that_matches_nothing_but_the_empty_string_is_an_error() {
     let (code, stderr) = scan_with_config("[rules]\ndisable = [\"github-pat\", \"github-pat\"]\n");
     assert_eq!(code, 0, "a repeated id is not an error: {stderr}");
 }
+
+/// A `[[provider]]` entry (the `patterns/providers.toml` schema) for a made-up service whose keys
+/// are 32 lowercase hex characters.
+const ACME_PROVIDER: &str = r#"
+[[provider]]
+provider = "Acme Weather"
+id = "acme-weather-api-key"
+keywords = ["acmeweather"]
+alphabet = "hex"
+length = [32]
+reference = "https://acme.invalid/docs/keys"
+examples = [{ text = "ACMEWEATHER_API_KEY=0f3a9c1e7b52d8640e1f9a7c3b5d2e84", secret = "0f3a9c1e7b52d8640e1f9a7c3b5d2e84" }, { text = "acmeweatherToken: '9e2b7d4c0a1f8e36b5c2d9a7e4f10b63'", secret = "9e2b7d4c0a1f8e36b5c2d9a7e4f10b63" }] # keyfence:allow
+negative_examples = ["ACMEWEATHER_CITY_ID=0f3a9c1e7b52d8640e1f9a7c3b5d2e84", "ACMEWEATHER_API_KEY=${ACMEWEATHER_API_KEY}"] # keyfence:allow
+"#;
+
+/// 32 lowercase hex characters made from `seed` (a fake key of the provider above).
+fn acme_weather_key(seed: u64) -> String {
+    let hex: String =
+        body(seed, 64).bytes().map(|b| char::from(b"0123456789abcdef"[usize::from(b % 16)])).collect();
+    hex[..32].to_owned()
+}
+
+#[test]
+fn a_provider_entry_in_keyfence_toml_finds_keys_in_provider_named_variables_only() {
+    let repo = Repo::new();
+    repo.write(".keyfence.toml", ACME_PROVIDER);
+    let key = acme_weather_key(3);
+    repo.write(
+        "settings.env",
+        format!(
+            "ACMEWEATHER_API_KEY={key}\nACMEWEATHER_STATION_ID={key}\nconst acmeweatherKey = process.env.ACMEWEATHER_KEY || \"{key}\";\n"
+        ),
+    );
+    let (code, found, stderr) = scan_json(&repo, &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        found,
+        [loc("settings.env", 1, "acme-weather-api-key"), loc("settings.env", 3, "acme-weather-api-key")]
+    );
+
+    let (code, stdout, _) = run(repo.keyfence().args(["rules", "--check", ".keyfence.toml"]));
+    assert_eq!(code, 0, "{stdout}");
+}
+
+#[test]
+fn a_provider_entry_without_a_length_is_an_error_naming_the_file() {
+    let repo = Repo::new();
+    repo.write(".keyfence.toml", ACME_PROVIDER.replace("length = [32]\n", ""));
+    repo.write("a.env", "X=1\n");
+    let (code, _, stderr) = run(repo.keyfence().args(["scan", "."]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains(".keyfence.toml") && stderr.contains("length"), "{stderr}");
+}

@@ -17,6 +17,7 @@ mod output;
 mod precommit_framework;
 mod properties;
 mod regressions;
+mod renames_and_merges;
 mod reports;
 mod rules;
 mod sharing;

@@ -339,7 +339,11 @@ fn collect(scanner: &Scanner, settings: &ScanSettings, diagnostics: &Diagnostics
     })
 }
 
-/// A progress bar of commits done, drawn on standard error only when it is a terminal.
+/// How often the history progress bar is redrawn when no commit finishes.
+const PROGRESS_TICK: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// A progress bar of commits done (with commits per second and an estimate of the time left),
+/// drawn on standard error only when it is a terminal.
 struct HistoryProgress {
     bar: OnceLock<ProgressBar>,
     visible: bool,
@@ -354,8 +358,14 @@ impl HistoryProgress {
         match event {
             ProgressEvent::Start(total) => {
                 let bar = ProgressBar::with_draw_target(Some(total as u64), self.target());
-                if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} commits {elapsed}") {
+                // Rate and estimate tell slow from stuck; the steady tick redraws them (and the
+                // elapsed time) while a large commit holds every worker.
+                let template = "{bar:40} {pos}/{len} commits, {per_sec}, {elapsed} (about {eta} left)";
+                if let Ok(style) = ProgressStyle::with_template(template) {
                     bar.set_style(style);
+                }
+                if self.visible {
+                    bar.enable_steady_tick(PROGRESS_TICK);
                 }
                 let _ = self.bar.set(bar);
             }

@@ -32,9 +32,10 @@
 
 use super::{place, toml_error, validate_rules, Config, Org};
 use crate::filters::allowlist::{self, Allowlist, Condition, PathMatcher};
+use crate::rules::providers::ProviderSpec;
 use crate::rules::{FaqRule, RuleSet, RuleSpec};
 use crate::scanner::Allowlists;
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
@@ -46,6 +47,9 @@ struct KeyfenceFile {
     rules: RulesSection,
     #[serde(default)]
     rule: Vec<RuleSpec>,
+    /// Providers whose keys have no prefix (the `patterns/providers.toml` schema); each becomes a rule.
+    #[serde(default)]
+    provider: Vec<ProviderSpec>,
     #[serde(default)]
     faq: Vec<FaqRule>,
     #[serde(default)]
@@ -155,6 +159,9 @@ impl AllowlistSpec {
 /// Parses and resolves a keyfence configuration file named `name` (for messages).
 pub fn load(name: &str, text: &str) -> Result<Config> {
     let mut file: KeyfenceFile = toml::from_str(text).map_err(|err| toml_error(name, text, &err))?;
+    for provider in &file.provider {
+        file.rule.push(provider.to_rule().with_context(|| format!("{name}: invalid [[provider]] entry"))?);
+    }
     for rule in &mut file.rule {
         if rule.description.is_empty() {
             rule.description = rule.id.clone();

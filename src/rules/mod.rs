@@ -8,6 +8,7 @@
 pub mod check;
 pub mod embedded;
 mod faq;
+pub mod providers;
 
 pub use faq::FaqRule;
 
@@ -192,6 +193,20 @@ struct PatternFile {
     rule: Vec<RuleSpec>,
     #[serde(default)]
     faq: Vec<FaqRule>,
+    /// Providers whose keys have no prefix, one entry each; each expands into a rule.
+    #[serde(default)]
+    provider: Vec<providers::ProviderSpec>,
+}
+
+impl PatternFile {
+    /// The file's rules: its `[[rule]]` tables, then one rule per `[[provider]]` entry.
+    fn into_rules(self) -> Result<(Vec<RuleSpec>, Vec<FaqRule>)> {
+        let mut rules = self.rule;
+        for provider in &self.provider {
+            rules.push(provider.to_rule()?);
+        }
+        Ok((rules, self.faq))
+    }
 }
 
 /// Every rule and every FAQ catalog entry in force for a scan, validated.
@@ -212,8 +227,9 @@ impl RuleSet {
             .context("the embedded rules do not parse")?;
         let mut set = RuleSet { rules: Vec::new(), faqs: Vec::new() };
         for file in files {
-            set.rules.extend(file.rule);
-            set.faqs.extend(file.faq);
+            let (rules, faqs) = file.into_rules()?;
+            set.rules.extend(rules);
+            set.faqs.extend(faqs);
         }
         set.validate()?;
         Ok(set)
@@ -241,8 +257,9 @@ impl RuleSet {
         for (name, text) in files {
             let file: PatternFile =
                 toml::from_str(text).with_context(|| format!("invalid rule file {name}"))?;
-            set.rules.extend(file.rule);
-            set.faqs.extend(file.faq);
+            let (rules, faqs) = file.into_rules().with_context(|| format!("invalid rule file {name}"))?;
+            set.rules.extend(rules);
+            set.faqs.extend(faqs);
         }
         Ok(set)
     }

@@ -128,18 +128,45 @@ pub fn load<'repo>(
         Content::Text(Cow::Borrowed(_)) => None,
         Content::Text(Cow::Owned(decoded)) => Some(decoded),
     };
-    let added_lines = match change.old {
-        Some(old) => {
-            let new_text = decoded.as_deref().unwrap_or(blob.content());
-            let lines = added_lines(&text_of(repo.find_blob(old)?.content()), new_text)?;
-            if lines.is_empty() {
-                return Ok(None);
-            }
-            Some(lines)
+    let mut loaded = LoadedChange { blob, decoded, added_lines: None };
+    if let Some(old) = change.old {
+        let lines = added_since(repo, old, &loaded)?;
+        if lines.is_empty() {
+            return Ok(None);
         }
-        None => None,
+        loaded.added_lines = Some(lines);
+    }
+    Ok(Some(loaded))
+}
+
+/// The lines of `new`'s text that a diff from the blob `old` adds (see [`added_lines`]).
+///
+/// When both texts are the blobs' own bytes (no UTF-16 decoding), libgit2 diffs the blobs
+/// directly: their ids are known, so neither buffer is hashed again. Errors if `old` cannot be
+/// read.
+pub fn added_since(repo: &Repository, old: Oid, new: &LoadedChange<'_>) -> Result<LineSet> {
+    let old_blob = repo.find_blob(old)?;
+    let old_text = text_of(old_blob.content());
+    if new.decoded.is_some() || matches!(old_text, Cow::Owned(_)) {
+        return added_lines(&old_text, new.text());
+    }
+    let mut lines = LineSet::default();
+    let mut on_hunk = |_: DiffDelta<'_>, hunk: git2::DiffHunk<'_>| {
+        push_hunk(&mut lines, hunk.new_start(), hunk.new_lines());
+        true
     };
-    Ok(Some(LoadedChange { blob, decoded, added_lines }))
+    repo.diff_blobs(
+        Some(&old_blob),
+        None,
+        Some(&new.blob),
+        None,
+        Some(&mut line_diff_options()),
+        None,
+        None,
+        Some(&mut on_hunk),
+        None,
+    )?;
+    Ok(lines)
 }
 
 /// A blob's text as keyfence scans it: decoded when [`classify`] decodes it, else as is (binary
@@ -157,18 +184,28 @@ pub fn text_of(bytes: &[u8]) -> Cow<'_, [u8]> {
 /// With zero context lines every hunk's new side is exactly the lines it adds. The diff is forced
 /// to text so a `.gitattributes` `binary` or `-diff` cannot hide a secret.
 pub fn added_lines(old: &[u8], new: &[u8]) -> Result<LineSet> {
-    let mut options = DiffOptions::new();
-    options.context_lines(0).interhunk_lines(0).force_text(true);
-    let patch = Patch::from_buffers(old, None, new, None, Some(&mut options))?;
+    let patch = Patch::from_buffers(old, None, new, None, Some(&mut line_diff_options()))?;
     let mut lines = LineSet::default();
     for hunk_index in 0..patch.num_hunks() {
         let (hunk, _) = patch.hunk(hunk_index)?;
-        if hunk.new_lines() > 0 {
-            let first = hunk.new_start() as usize;
-            lines.push(first, first + hunk.new_lines() as usize - 1);
-        }
+        push_hunk(&mut lines, hunk.new_start(), hunk.new_lines());
     }
     Ok(lines)
+}
+
+/// Zero context lines, so every hunk's new side is exactly the lines it adds; forced to text.
+fn line_diff_options() -> DiffOptions {
+    let mut options = DiffOptions::new();
+    options.context_lines(0).interhunk_lines(0).force_text(true);
+    options
+}
+
+/// Adds a hunk's new side (`count` lines from 1-based `start`) to `lines`.
+fn push_hunk(lines: &mut LineSet, start: u32, count: u32) {
+    if count > 0 {
+        let first = start as usize;
+        lines.push(first, first + count as usize - 1);
+    }
 }
 
 /// The first 12 hex digits of an object id, for messages.

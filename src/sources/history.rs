@@ -13,11 +13,12 @@
 
 use super::gitdiff::{self, BlobChange};
 use super::keyfenceignore::KeyfenceIgnore;
+use super::tree_diff;
 use super::{repo, CommitInfo, Diagnostics, Fragment, LineSet, Provenance, Reuse, SourceOptions};
 use crate::error::Hinted;
 use crate::finding::Finding;
 use anyhow::{Context, Result};
-use git2::{Commit, DiffFindOptions, Oid, Repository, RevparseMode, Sort};
+use git2::{Commit, Oid, Repository, RevparseMode, Sort};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
@@ -390,7 +391,8 @@ fn scan_commit(repo: &Repository, oid: Oid, job: &Job<'_>) -> Result<Vec<Finding
     Ok(findings)
 }
 
-/// A merge adds the lines that every parent's diff adds.
+/// A merge adds the lines that every parent's diff adds: only paths whose blob differs from every
+/// parent's are read (see [`tree_diff::merge_changes`]).
 fn scan_merge(
     repo: &Repository,
     commit: &Commit<'_>,
@@ -398,35 +400,30 @@ fn scan_merge(
     job: &Job<'_>,
 ) -> Result<Vec<Finding>> {
     let (options, diagnostics, scan) = (job.options, job.diagnostics, job.scan);
-    let tree = commit.tree()?;
-    let mut per_parent: Vec<HashMap<String, BlobChange>> = Vec::new();
-    for parent in commit.parents() {
-        let changes = changes(repo, Some(&parent.tree()?), &tree, &job.keyfenceignore)?;
-        per_parent.push(changes.into_iter().map(|c| (c.path.clone(), c)).collect());
-    }
-    let (first, others) = per_parent.split_first().expect("a merge has parents");
+    let parents = commit.parents().map(|p| p.tree()).collect::<Result<Vec<_>, _>>()?;
     let mut findings = Vec::new();
-    for (path, change) in first {
-        // A file identical to some parent's adds nothing.
-        let Some(against_others) = others.iter().map(|o| o.get(path)).collect::<Option<Vec<_>>>() else {
+    for merged in tree_diff::merge_changes(repo, &commit.tree()?, &parents)? {
+        if job.keyfenceignore.is_ignored(&merged.path) {
             continue;
-        };
-        let loaded = match gitdiff::load(repo, change, options, diagnostics) {
+        }
+        let (first, others) = merged.old.split_first().expect("a merge has parents");
+        let change = BlobChange { path: merged.path, old: *first, new: merged.new };
+        let loaded = match gitdiff::load(repo, &change, options, diagnostics) {
             Ok(Some(loaded)) => loaded,
             Ok(None) => continue,
             Err(err) => {
-                diagnostics
-                    .error(format!("cannot read {path} in merge {}: {err:#}", gitdiff::short(commit.id())));
+                diagnostics.error(format!(
+                    "cannot read {} in merge {}: {err:#}",
+                    change.path,
+                    gitdiff::short(commit.id())
+                ));
                 continue;
             }
         };
         let mut added = loaded.added_lines.clone();
-        for other in against_others {
-            let theirs = match other.old {
-                Some(old) => Some(gitdiff::added_lines(
-                    &gitdiff::text_of(repo.find_blob(old)?.content()),
-                    loaded.text(),
-                )?),
+        for other in others {
+            let theirs = match other {
+                Some(old) => Some(gitdiff::added_since(repo, *old, &loaded)?),
                 None => None,
             };
             added = match (added, theirs) {
@@ -437,7 +434,7 @@ fn scan_merge(
         if added.as_ref().is_some_and(LineSet::is_empty) {
             continue;
         }
-        findings.extend(scan_loaded(&loaded, path, info, added, scan));
+        findings.extend(scan_loaded(&loaded, &change.path, info, added, scan));
     }
     Ok(findings)
 }
@@ -458,17 +455,14 @@ fn scan_loaded(
     scan(&fragment)
 }
 
-/// The blob changes from `old` (none: the empty tree) to `new`, renames detected.
+/// The blob changes from `old` (none: the empty tree) to `new`, renames detected (bounded, see
+/// [`tree_diff`]), minus the paths `.keyfenceignore` names.
 fn changes(
     repo: &Repository,
     old: Option<&git2::Tree<'_>>,
     new: &git2::Tree<'_>,
     keyfenceignore: &KeyfenceIgnore,
 ) -> Result<Vec<BlobChange>> {
-    let mut diff = repo.diff_tree_to_tree(old, Some(new), Some(&mut gitdiff::diff_options()))?;
-    if old.is_some() {
-        diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
-    }
-    let changes = diff.deltas().filter_map(|delta| gitdiff::blob_change(&delta));
-    Ok(changes.filter(|c| !keyfenceignore.is_ignored(&c.path)).collect())
+    let changes = tree_diff::changes(repo, old, new)?;
+    Ok(changes.into_iter().filter(|c| !keyfenceignore.is_ignored(&c.path)).collect())
 }

@@ -4,11 +4,13 @@
 //!
 //! Reading a 50,000-entry index this way takes a few milliseconds, where libgit2's index load and
 //! tree-to-index diff took tens; the cost follows the folders a change touches, not the size of
-//! the repository. When files were both added and deleted (a possible rename with edits), the
-//! caller falls back to libgit2's diff, whose similarity detection turns such a rename into a
-//! modification.
+//! the repository. When files were both added and deleted (a possible rename with edits), and
+//! no more of them than git's rename limit allows, the caller falls back to libgit2's diff, whose
+//! similarity detection turns such a rename into a modification; above the limit, only exact
+//! renames (same blob) are recognised.
 
 use super::gitdiff::BlobChange;
+use super::tree_diff;
 use anyhow::{Context, Result};
 use git2::{ObjectType, Oid, Repository, Tree};
 use gix_index::entry::{Flags, Mode};
@@ -21,7 +23,8 @@ use std::path::Path;
 pub enum Comparison {
     /// Every blob the index adds or modifies (pure renames dropped).
     Changes(Vec<BlobChange>),
-    /// Files were added and others deleted: rename detection with similarity is needed.
+    /// Files were added and others deleted, few enough for rename detection with similarity
+    /// ([`tree_diff::similarity_allowed`]).
     NeedsRenameDetection,
 }
 
@@ -34,14 +37,17 @@ pub fn compare(repo: &Repository, index_path: &Path, head: Option<&Tree<'_>>) ->
     let file = gix_index::File::at(index_path, gix_index::hash::Kind::Sha1, true, Default::default())
         .with_context(|| format!("cannot read the index {}", index_path.display()))?;
     let state: &gix_index::State = &file;
-    let mut walk = Walk { repo, state, changes: Vec::new(), deleted: HashSet::new() };
+    let mut walk = Walk { repo, state, changes: Vec::new(), deleted: HashSet::new(), deleted_files: 0 };
     walk.folder(0, state.entries(), state.tree(), head.cloned())?;
 
-    let deleted = walk.deleted;
-    let mut changes = walk.changes;
+    let deleted = std::mem::take(&mut walk.deleted);
+    let mut changes = std::mem::take(&mut walk.changes);
     // A pure rename: the new path holds a blob some deleted path held.
     changes.retain(|c| c.old.is_some() || !deleted.contains(&c.new));
-    if !deleted.is_empty() && changes.iter().any(|c| c.old.is_none()) {
+    let added = changes.iter().filter(|c| c.old.is_none()).count();
+    // Above git's rename limit, similarity is not tried (see `tree_diff`): moved files with edits
+    // count as added, every line scanned.
+    if walk.deleted_files > 0 && added > 0 && tree_diff::similarity_allowed(added, walk.deleted_files) {
         return Ok(Comparison::NeedsRenameDetection);
     }
     Ok(Comparison::Changes(changes))
@@ -53,6 +59,8 @@ struct Walk<'r, 's> {
     changes: Vec<BlobChange>,
     /// Blobs of HEAD files the index no longer has (in the folders compared).
     deleted: HashSet<Oid>,
+    /// How many HEAD files the index no longer has.
+    deleted_files: usize,
 }
 
 fn oid(id: &gix_index::hash::ObjectId) -> Oid {
@@ -124,12 +132,14 @@ impl<'r, 's> Walk<'r, 's> {
             for entry in head.iter().filter(|e| !seen.contains(e.name_bytes())) {
                 if is_regular_mode(entry.filemode()) {
                     self.deleted.insert(entry.id());
+                    self.deleted_files += 1;
                 } else if entry.kind() == Some(ObjectType::Tree) {
                     // A folder gone from the index: every file in it is deleted (or moved).
                     let tree = self.repo.find_tree(entry.id())?;
                     tree.walk(git2::TreeWalkMode::PreOrder, |_, e| {
                         if is_regular_mode(e.filemode()) {
                             self.deleted.insert(e.id());
+                            self.deleted_files += 1;
                         }
                         git2::TreeWalkResult::Ok
                     })?;

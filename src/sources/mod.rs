@@ -15,6 +15,7 @@ pub mod push;
 pub mod repo;
 pub mod staged;
 pub mod stdin;
+pub mod tree_diff;
 
 use std::borrow::Cow;
 use std::sync::Mutex;

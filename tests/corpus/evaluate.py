@@ -25,7 +25,7 @@ import sys
 import tempfile
 
 FAMILIES = ["servicetitan", "cloud", "code-hosting", "payments", "messaging", "ai", "observability",
-            "identity", "private-keys", "connection-strings", "generic", "encoded"]
+            "identity", "private-keys", "connection-strings", "generic", "encoded", "providers"]
 
 # Rule id fragments -> family, for charging false positives (first match wins).
 RULE_FAMILY = [

@@ -24,6 +24,8 @@ import uuid
 
 import random
 
+import providers
+
 LOWER = string.ascii_lowercase
 UPPER = string.ascii_uppercase
 DIGITS = string.digits
@@ -1152,6 +1154,7 @@ def build(seed, k):
             plant_private_key(c, kind, k)
         elif kind == "gcp-service-account":
             plant_gcp_sa(c, k)
+    providers.plant(c, k)
     plant_encoded(c, k)
     decoys(c, k)
     return c.finish(), c.labels, c.decoys
