@@ -3,7 +3,7 @@
 # measured in one run on the same machine, with ratios and peak memory.
 #
 # Usage: bench/run.sh [--install-peers] [--history-repo PATH] [--tree PATH] [--runs N]
-#                     [--modes "startup dir history staged stdin"] [--peers "LIST"]
+#                     [--modes "startup dir history staged stdin prepush"] [--peers "LIST"]
 #                     [--save-findings]
 #
 # Environment: KEYFENCE_BENCH_DIR (work folder, default /tmp/keyfence-bench; one per corpus,
@@ -23,6 +23,9 @@
 #                      skips it by name.
 #   --runs N           hyperfine runs per command in the dir, history and stdin modes (default
 #                      5; slow peers run twice); startup and staged always take 30 (peers 10)
+#   --modes LIST       which measurements (default all): prepush times `scan --pre-push` of a
+#                      10-commit push in the 50,000-file repository (keyfence only: no peer
+#                      has a pre-push mode with the same semantics)
 #   --save-findings    keep keyfence's findings as the reference later runs must reproduce
 #   --peers "LIST"     peers to measure (default: gitleaks kingfisher ripsecrets git-secrets
 #                      detect-secrets secretlint); the last three take minutes on a large tree
@@ -41,7 +44,7 @@ TREE=""
 INSTALL_PEERS=0
 SAVE_FINDINGS=0
 PEERS="gitleaks kingfisher ripsecrets git-secrets detect-secrets secretlint"
-MODES="startup dir history staged stdin"
+MODES="startup dir history staged stdin prepush"
 while [ $# -gt 0 ]; do
     case "$1" in
         --install-peers) INSTALL_PEERS=1 ;;
@@ -61,7 +64,7 @@ done
 
 case "$RUNS" in ''|*[!0-9]*) echo "bench: --runs takes a whole number" >&2; exit 2 ;; esac
 for mode in $MODES; do
-    case "$mode" in startup|dir|history|staged|stdin) ;; *) echo "bench: unknown mode $mode" >&2; exit 2 ;; esac
+    case "$mode" in startup|dir|history|staged|stdin|prepush) ;; *) echo "bench: unknown mode $mode" >&2; exit 2 ;; esac
 done
 
 mkdir -p "$WORK"/{results,findings,tmp}
@@ -125,6 +128,31 @@ build_repo50k() {
     # Two index files: one file staged, and 1,000 files staged (one planted key among them).
     (cd "$REPO50K" && git reset -q --hard && python3 "$ROOT/bench/gen.py" stage "$REPO50K" 1 "$WORK/tmp/index-1" \
         && python3 "$ROOT/bench/gen.py" stage "$REPO50K" 1000 "$WORK/tmp/index-1000")
+}
+
+# A branch `bench-push` of 10 commits on top of the 50,000-file repository's HEAD (one new
+# 200-line file each, built with plumbing so the work tree is untouched, with fixed dates so
+# the commits and the findings reference stay the same), and refs/remotes/origin/main at HEAD:
+# what `git push origin bench-push` would publish.
+build_push() {
+    build_repo50k
+    (
+        cd "$REPO50K"
+        if ! git rev-parse -q --verify refs/heads/bench-push >/dev/null; then
+            log "creating a 10-commit branch to push"
+            export GIT_INDEX_FILE="$WORK/tmp/index-push" GIT_AUTHOR_DATE="2026-01-01T00:00:00Z" GIT_COMMITTER_DATE="2026-01-01T00:00:00Z"
+            git read-tree HEAD
+            parent=$(git rev-parse HEAD)
+            for i in $(seq 1 10); do
+                blob=$(for l in $(seq 1 200); do echo "line $l of push file $i: config_value_$l = \"plain text\""; done | git hash-object -w --stdin)
+                git update-index --add --cacheinfo "100644,$blob,bench/push-$i.txt"
+                parent=$(git commit-tree "$(git write-tree)" -p "$parent" -m "push $i")
+            done
+            git update-ref refs/heads/bench-push "$parent"
+        fi
+        git update-ref refs/remotes/origin/main "$(git rev-parse HEAD)"
+        printf 'refs/heads/bench-push %s refs/heads/bench-push %s\n' "$(git rev-parse bench-push)" "$(git rev-parse HEAD)" > "$WORK/tmp/push-lines"
+    )
 }
 
 build_stream() {
@@ -213,6 +241,13 @@ for mode in $MODES; do
             want gitleaks && bench "staged-$n" gitleaks 10 "sh -c 'cd $(q "$REPO50K") && GIT_INDEX_FILE=$(q "$T/index-$n") gitleaks git --pre-commit --staged --no-banner --log-level error --report-format json --report-path $(q "$T/gls.json") .'"
             want kingfisher && bench "staged-$n" kingfisher 10 "sh -c 'cd $(q "$REPO50K") && GIT_INDEX_FILE=$(q "$T/index-$n") kingfisher scan --staged --no-validate --no-update-check --format json --output $(q "$T/kfis.json") .'"
         done
+        ;;
+    prepush)
+        build_push
+        log "pre-push: a 10-commit push in a 50,000-file repository"
+        (cd "$REPO50K" && "$KF" scan -q --format json --pre-push origin git@github.com:acme/app.git < "$T/push-lines" > "$T/kf-prepush.json") || true
+        check_findings prepush "$T/kf-prepush.json"
+        bench prepush keyfence 30 "sh -c 'cd $(q "$REPO50K") && $(q "$KF") scan -q --pre-push origin git@github.com:acme/app.git < $(q "$T/push-lines")'"
         ;;
     stdin)
         build_stream

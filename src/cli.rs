@@ -31,9 +31,12 @@ pub enum Command {
     Rules(RulesArgs),
     /// Write today's findings to a baseline file, so later scans (--baseline FILE) hide them.
     Baseline(BaselineArgs),
-    /// Install or remove the git pre-commit hook.
+    /// Install or remove the git pre-commit (and pre-push) hook.
     #[command(subcommand)]
     Hook(HookCommand),
+    /// Explain a rule id, a FAQ rule id (ST-…) or a fingerprint of the last scan's report: the
+    /// rule, the FAQ rule, its page, and what to do for that kind of credential.
+    Explain(ExplainArgs),
     /// Print a shell completion script (e.g. `keyfence completions bash > ~/.local/share/bash-completion/completions/keyfence`).
     Completions(CompletionsArgs),
     /// Print the man page (roff), e.g. `keyfence man > ~/.local/share/man/man1/keyfence.1`.
@@ -50,8 +53,15 @@ pub enum HookCommand {
         /// earlier chained hook in the way).
         #[arg(long)]
         force: bool,
+        /// Also install the pre-push hook: it scans the commits a push publishes and, with
+        /// `[org] remotes`, says when they go outside the organization.
+        #[arg(long)]
+        pre_push: bool,
+        /// Install only the pre-push hook (commits are checked when they leave the machine).
+        #[arg(long, conflicts_with = "pre_push")]
+        pre_push_only: bool,
     },
-    /// Remove the pre-commit hook and put back the hook it replaced.
+    /// Remove the keyfence pre-commit and pre-push hooks and put back the hooks they replaced.
     Uninstall,
 }
 
@@ -65,6 +75,19 @@ pub struct BaselineArgs {
     /// What to scan, as for `keyfence scan`.
     #[command(flatten)]
     pub scan: ScanArgs,
+}
+
+/// `keyfence explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule id (`servicetitan-app-key`), a FAQ rule id (`ST-FAQ-NO-SHARED-APP-KEY`) or a
+    /// fingerprint from the last report (8 or more leading hex digits are enough).
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// Configuration file, for its own rules (default: as for `keyfence scan`).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// `keyfence completions`.
@@ -96,6 +119,17 @@ pub struct ScanArgs {
     /// Scan what every commit reachable from any reference adds.
     #[arg(long, conflicts_with = "paths")]
     pub all_history: bool,
+
+    /// Scan what a push publishes, as a pre-push hook: git's lines `<local ref> <local sha>
+    /// <remote ref> <remote sha>` on standard input; only commits the remote does not have yet.
+    /// With `[org] remotes`, findings pushed outside them are `third-party-remote`.
+    #[arg(
+        long,
+        num_args = 2,
+        value_names = ["REMOTE", "URL"],
+        conflicts_with_all = ["paths", "staged", "commits", "all_history"]
+    )]
+    pub pre_push: Option<Vec<String>>,
 
     /// Hide findings whose fingerprint is listed in FILE (see `keyfence baseline`). Default:
     /// KEYFENCE_BASELINE if set and not empty (the hook can take it from there), else
@@ -217,6 +251,7 @@ pub fn run() -> ExitCode {
         Command::Rules(args) => commands::rules::run(args),
         Command::Baseline(args) => commands::scan::write_baseline(args),
         Command::Hook(command) => commands::hook::run(command),
+        Command::Explain(args) => commands::explain::run(args),
         Command::Completions(args) => commands::completions::completions(args),
         Command::Man => commands::completions::man(),
     });

@@ -90,6 +90,9 @@ pub struct Finding {
     pub commit: Option<String>,
     /// Author email of that commit.
     pub author: Option<String>,
+    /// Committer email of that commit (read by the author check of `sharing`; not reported
+    /// apart from the exposure it leads to).
+    pub committer: Option<String>,
     /// Author date of that commit, RFC 3339.
     pub date: Option<String>,
     /// The FAQ rule the finding breaks.
@@ -153,6 +156,7 @@ impl Finding {
             secret,
             commit: None,
             author: None,
+            committer: None,
             date: None,
             faq: FaqRef { id: faq.id.clone(), rule: faq.rule.clone(), url: faq.url.clone() },
             next_steps: faq.next_steps.clone(),
@@ -169,6 +173,7 @@ impl Finding {
     pub fn in_commit(mut self, commit: &CommitInfo) -> Finding {
         self.commit = Some(commit.sha.clone());
         self.author = Some(commit.author.clone());
+        self.committer = Some(commit.committer.clone());
         self.date = Some(commit.date.clone());
         self
     }

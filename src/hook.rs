@@ -1,14 +1,16 @@
-//! Installs and removes the pre-commit hook, following git's own rules for where hooks live.
+//! Installs and removes the pre-commit and pre-push hooks ([`HookKind`]), following git's own
+//! rules for where hooks live. Both kinds follow the same rules; below, `<hook>` is
+//! `pre-commit` or `pre-push`.
 //!
 //! The hooks folder is `core.hooksPath` when set (relative to the work tree root, as git reads
 //! it), else `hooks/` in the common git directory, which linked worktrees share. Two styles:
-//! - plain: `<hooks>/pre-commit` is our script (`hooks/pre-commit`, embedded). A hook that was
-//!   there is renamed `pre-commit.keyfence-chained` and runs first; uninstalling puts it back.
+//! - plain: `<hooks>/<hook>` is our script (`hooks/<hook>`, embedded). A hook that was
+//!   there is renamed `<hook>.keyfence-chained` and runs first; uninstalling puts it back.
 //!   Hooks that cannot be chained that way are refused unless `--force`: symbolic links, and
 //!   dispatcher scripts that pick what to run from their own name (`basename "$0"`, as husky v4
 //!   and yorkie do), which a rename would silently turn off.
 //! - husky: when `core.hooksPath` points into `.husky/` (husky v5+), the user-owned
-//!   `.husky/pre-commit` script gets a marked block near its top, since husky rewrites
+//!   `.husky/<hook>` script gets a marked block near its top, since husky rewrites
 //!   `.husky/_/` on every install.
 //!
 //! Nothing is ever deleted: a hook in the way of `--force` is kept under a numbered backup name,
@@ -19,15 +21,65 @@ use anyhow::{bail, Context, Result};
 use git2::{ConfigLevel, Repository};
 use std::path::{Path, PathBuf};
 
-/// The hook script, from `hooks/pre-commit`.
+/// The pre-commit hook script, from `hooks/pre-commit`.
 pub const HOOK_SCRIPT: &str = include_str!("../hooks/pre-commit");
+/// The pre-push hook script, from `hooks/pre-push`.
+pub const PRE_PUSH_SCRIPT: &str = include_str!("../hooks/pre-push");
 
 /// The line that marks a hook file as ours.
 const MARKER: &str = "# keyfence-managed-hook";
-/// Name a replaced hook is kept under, next to ours.
-const CHAINED: &str = "pre-commit.keyfence-chained";
-/// Where the pre-commit framework keeps the hook it replaced.
-const FRAMEWORK_LEGACY: &str = "pre-commit.legacy";
+
+/// Which git hook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HookKind {
+    /// `pre-commit`: `keyfence scan --staged`.
+    PreCommit,
+    /// `pre-push`: `keyfence scan --pre-push REMOTE URL` with git's ref lines on standard input.
+    PrePush,
+}
+
+impl HookKind {
+    /// The hook's file name, as git names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            HookKind::PreCommit => "pre-commit",
+            HookKind::PrePush => "pre-push",
+        }
+    }
+
+    fn template(self) -> &'static str {
+        match self {
+            HookKind::PreCommit => HOOK_SCRIPT,
+            HookKind::PrePush => PRE_PUSH_SCRIPT,
+        }
+    }
+
+    /// Name a replaced hook is kept under, next to ours.
+    fn chained(self) -> String {
+        format!("{}.keyfence-chained", self.name())
+    }
+
+    /// Where the pre-commit framework keeps the hook it replaced.
+    fn framework_legacy(self) -> String {
+        format!("{}.legacy", self.name())
+    }
+
+    /// The keyfence command line the hook runs, for hints.
+    fn command(self) -> &'static str {
+        match self {
+            HookKind::PreCommit => "keyfence scan --staged",
+            HookKind::PrePush => "keyfence scan --pre-push \"$1\" \"$2\"",
+        }
+    }
+
+    /// What the hook blocks.
+    fn blocked(self) -> &'static str {
+        match self {
+            HookKind::PreCommit => "commit",
+            HookKind::PrePush => "push",
+        }
+    }
+}
 const BLOCK_START: &str = "# >>> keyfence (keyfence hook install; remove with keyfence hook uninstall) >>>";
 const BLOCK_END: &str = "# <<< keyfence <<<";
 
@@ -49,10 +101,10 @@ pub enum HookLocation {
 }
 
 impl HookLocation {
-    /// The file the hook lives in.
-    pub fn file(&self) -> PathBuf {
+    /// The file the `kind` hook lives in.
+    pub fn file(&self, kind: HookKind) -> PathBuf {
         match self {
-            HookLocation::Plain { dir } | HookLocation::Husky { dir, .. } => dir.join("pre-commit"),
+            HookLocation::Plain { dir } | HookLocation::Husky { dir, .. } => dir.join(kind.name()),
         }
     }
 }
@@ -149,14 +201,19 @@ pub fn locate() -> Result<Located> {
 ///
 /// Without `force`, refuses a hook it cannot chain safely (a symbolic link, a dispatcher script,
 /// a clash with an earlier chained hook) and a keyfence hook edited by hand.
-pub fn install(located: &Located, keyfence_path: &Path, force: bool) -> Result<(Installed, Vec<String>)> {
+pub fn install(
+    located: &Located,
+    kind: HookKind,
+    keyfence_path: &Path,
+    force: bool,
+) -> Result<(Installed, Vec<String>)> {
     let mut warnings = located.warnings.clone();
     check_folder_stays_inside(located)?;
     let installed = match &located.location {
-        HookLocation::Plain { dir } => install_plain(dir, keyfence_path, force, &mut warnings)?,
-        HookLocation::Husky { dir, .. } => install_husky(dir, keyfence_path)?,
+        HookLocation::Plain { dir } => install_plain(dir, kind, keyfence_path, force, &mut warnings)?,
+        HookLocation::Husky { dir, .. } => install_husky(dir, kind, keyfence_path)?,
     };
-    let file = located.location.file();
+    let file = located.location.file(kind);
     if let Some(workdir) = &located.workdir {
         if is_tracked(workdir, &file) {
             warnings.push(format!(
@@ -174,9 +231,9 @@ fn is_tracked(workdir: &Path, file: &Path) -> bool {
     repo.index().is_ok_and(|index| index.get_path(relative, 0).is_some())
 }
 
-fn script(keyfence_path: &Path) -> String {
+fn script(kind: HookKind, keyfence_path: &Path) -> String {
     let quoted = shell_quote(keyfence_path);
-    HOOK_SCRIPT.replacen("installed_at=''", &format!("installed_at={quoted}"), 1)
+    kind.template().replacen("installed_at=''", &format!("installed_at={quoted}"), 1)
 }
 
 fn shell_quote(path: &Path) -> String {
@@ -185,20 +242,22 @@ fn shell_quote(path: &Path) -> String {
 
 fn install_plain(
     dir: &Path,
+    kind: HookKind,
     keyfence_path: &Path,
     force: bool,
     warnings: &mut Vec<String>,
 ) -> Result<Installed> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the hooks folder {}", dir.display()))?;
-    let hook = dir.join("pre-commit");
-    let chained = dir.join(CHAINED);
-    // `pre-commit install` moves an existing hook (ours) to pre-commit.legacy and runs it.
-    if is_ours(&dir.join(FRAMEWORK_LEGACY)) && !is_ours(&hook) {
-        return Ok(Installed::ThroughFramework(dir.join(FRAMEWORK_LEGACY)));
+    let hook = dir.join(kind.name());
+    let chained = dir.join(kind.chained());
+    // `pre-commit install` moves an existing hook (ours) to <hook>.legacy and runs it.
+    let legacy = dir.join(kind.framework_legacy());
+    if is_ours(&legacy) && !is_ours(&hook) {
+        return Ok(Installed::ThroughFramework(legacy));
     }
     let Some(meta) = std::fs::symlink_metadata(&hook).ok() else {
-        write_executable(&hook, &script(keyfence_path))?;
+        write_executable(&hook, &script(kind, keyfence_path))?;
         return Ok(Installed::New(hook));
     };
     if meta.is_dir() {
@@ -206,7 +265,7 @@ fn install_plain(
     }
     if is_ours(&hook) {
         let current = std::fs::read_to_string(&hook).unwrap_or_default();
-        if !is_unedited(&current) {
+        if !is_unedited(&current, kind) {
             if !force {
                 return Err(Hinted::new(
                     format!("{} is a keyfence hook edited by hand; leaving it as it is", hook.display()),
@@ -214,12 +273,12 @@ fn install_plain(
                 )
                 .into());
             }
-            let backup = backup_path(dir);
+            let backup = backup_path(dir, kind);
             std::fs::rename(&hook, &backup)
                 .with_context(|| format!("cannot move {} aside", hook.display()))?;
             warnings.push(format!("your edited hook is kept as {}", backup.display()));
         }
-        write_executable(&hook, &script(keyfence_path))?;
+        write_executable(&hook, &script(kind, keyfence_path))?;
         return Ok(Installed::Updated(hook));
     }
     let refusal = if meta.file_type().is_symlink() {
@@ -237,14 +296,17 @@ fn install_plain(
     if let Some(why) = refusal {
         if !force {
             return Err(Hinted::new(
-                format!("refusing to chain the existing pre-commit hook: {why}"),
-                "add `keyfence scan --staged || exit 1` to that hook by hand, or run `keyfence hook install --force` to move it aside and chain it anyway",
+                format!("refusing to chain the existing {} hook: {why}", kind.name()),
+                format!(
+                    "add `{} || exit 1` to that hook by hand, or run `keyfence hook install --force` to move it aside and chain it anyway",
+                    kind.command()
+                ),
             )
             .into());
         }
     }
     if std::fs::symlink_metadata(&chained).is_ok() {
-        let backup = backup_path(dir);
+        let backup = backup_path(dir, kind);
         std::fs::rename(&chained, &backup)
             .with_context(|| format!("cannot move {} aside", chained.display()))?;
         warnings.push(format!("the hook that was chained before is kept as {} (not run)", backup.display()));
@@ -256,27 +318,27 @@ fn install_plain(
         ));
     }
     std::fs::rename(&hook, &chained).with_context(|| format!("cannot move {} aside", hook.display()))?;
-    write_executable(&hook, &script(keyfence_path))?;
+    write_executable(&hook, &script(kind, keyfence_path))?;
     Ok(Installed::Chained { hook, previous: chained })
 }
 
-/// A free `pre-commit.keyfence-backup-N` name in `dir`.
-fn backup_path(dir: &Path) -> PathBuf {
+/// A free `<hook>.keyfence-backup-N` name in `dir`.
+fn backup_path(dir: &Path, kind: HookKind) -> PathBuf {
     (1..)
-        .map(|n| dir.join(format!("pre-commit.keyfence-backup-{n}")))
+        .map(|n| dir.join(format!("{}.keyfence-backup-{n}", kind.name())))
         .find(|p| std::fs::symlink_metadata(p).is_err())
         .expect("some backup name is free")
 }
 
 /// True if `text` is our script as some install wrote it (only the install path differs).
-fn is_unedited(text: &str) -> bool {
+fn is_unedited(text: &str, kind: HookKind) -> bool {
     let normalize = |t: &str| -> String {
         t.lines()
             .map(|l| if l.starts_with("installed_at=") { "installed_at=" } else { l })
             .collect::<Vec<_>>()
             .join("\n")
     };
-    normalize(text) == normalize(HOOK_SCRIPT)
+    normalize(text) == normalize(kind.template())
 }
 
 /// Scripts that dispatch on their own name (husky v4, yorkie, hand-made multiplexers).
@@ -301,9 +363,22 @@ fn is_executable(path: &Path) -> bool {
 
 /// The husky step: the same rules as the plain hook (the path keyfence was installed from
 /// while it exists, then `KEYFENCE`, then the absolute folders of `PATH`; missing → blocked).
-/// PATH is searched in a subshell so the rest of husky's script keeps its own.
-fn husky_block(keyfence_path: &Path) -> String {
+/// PATH is searched in a subshell so the rest of husky's script keeps its own. The pre-push
+/// step keeps git's ref lines in a temporary file and gives them back as standard input to the
+/// rest of husky's script.
+fn husky_block(kind: HookKind, keyfence_path: &Path) -> String {
     let quoted = shell_quote(keyfence_path);
+    let blocked = kind.blocked();
+    let run = match kind {
+        HookKind::PreCommit => "\"$keyfence\" scan --staged || exit 1\n".to_owned(),
+        HookKind::PrePush => "keyfence_refs=\"$(mktemp)\" || exit 1
+cat > \"$keyfence_refs\"
+\"$keyfence\" scan --pre-push \"$1\" \"$2\" < \"$keyfence_refs\" || { rm -f \"$keyfence_refs\"; exit 1; }
+exec < \"$keyfence_refs\"
+rm -f \"$keyfence_refs\"
+"
+        .to_owned(),
+    };
     format!(
         "{BLOCK_START}
 if [ -x {quoted} ]; then
@@ -315,25 +390,24 @@ else
         *) keyfence=$(IFS=:; set -f; for dir in $PATH; do case $dir in /*) if [ -f \"$dir/$keyfence\" ] && [ -x \"$dir/$keyfence\" ]; then printf '%s\\n' \"$dir/$keyfence\"; exit 0; fi ;; esac; done) ;;
     esac
     if [ -z \"$keyfence\" ] || [ ! -x \"$keyfence\" ]; then
-        echo \"keyfence: '${{KEYFENCE:-keyfence}}' was not found, so the staged change could not be scanned: commit blocked (git commit --no-verify bypasses once)\" >&2
+        echo \"keyfence: '${{KEYFENCE:-keyfence}}' was not found, so nothing could be scanned: {blocked} blocked (git {blocked} --no-verify bypasses once)\" >&2
         exit 1
     fi
 fi
-\"$keyfence\" scan --staged || exit 1
-{BLOCK_END}
+{run}{BLOCK_END}
 "
     )
 }
 
-fn install_husky(dir: &Path, keyfence_path: &Path) -> Result<Installed> {
-    let file = dir.join("pre-commit");
+fn install_husky(dir: &Path, kind: HookKind, keyfence_path: &Path) -> Result<Installed> {
+    let file = dir.join(kind.name());
     refuse_link(&file)?;
     let current = match std::fs::read_to_string(&file) {
         Ok(text) => text,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(err) => return Err(err).with_context(|| format!("cannot read {}", file.display())),
     };
-    let text = insert_block(&remove_block(&current), &husky_block(keyfence_path));
+    let text = insert_block(&remove_block(&current), &husky_block(kind, keyfence_path));
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     // husky runs its scripts with `sh`, so a script that was not executable works as it is: its
     // mode stays the user's.
@@ -376,10 +450,19 @@ pub enum Uninstalled {
     NothingInstalled(PathBuf),
 }
 
-/// Removes the hook and restores what it replaced. Errors (exit 2) if the pre-commit hook there
-/// is not ours (it is left alone).
-pub fn uninstall(location: &HookLocation) -> Result<Uninstalled> {
-    let file = location.file();
+/// True if a keyfence `kind` hook (or husky block) is installed at `location`.
+pub fn is_installed(location: &HookLocation, kind: HookKind) -> bool {
+    let file = location.file(kind);
+    match location {
+        HookLocation::Plain { .. } => is_ours(&file),
+        HookLocation::Husky { .. } => std::fs::read_to_string(&file).is_ok_and(|t| t.contains(BLOCK_START)),
+    }
+}
+
+/// Removes the `kind` hook and restores what it replaced. Errors (exit 2) if the hook there is
+/// not ours (it is left alone).
+pub fn uninstall(location: &HookLocation, kind: HookKind) -> Result<Uninstalled> {
+    let file = location.file(kind);
     match location {
         HookLocation::Husky { .. } => {
             refuse_link(&file)?;
@@ -404,12 +487,12 @@ pub fn uninstall(location: &HookLocation) -> Result<Uninstalled> {
             if !is_ours(&file) {
                 return Err(Hinted::new(
                     format!("{} was not installed by keyfence; leaving it alone", file.display()),
-                    "remove the `keyfence scan --staged` line from it by hand if you added one",
+                    format!("remove the `{}` line from it by hand if you added one", kind.command()),
                 )
                 .into());
             }
             std::fs::remove_file(&file).with_context(|| format!("cannot remove {}", file.display()))?;
-            let chained = dir.join(CHAINED);
+            let chained = dir.join(kind.chained());
             if std::fs::symlink_metadata(&chained).is_ok() {
                 std::fs::rename(&chained, &file)
                     .with_context(|| format!("cannot restore {}", chained.display()))?;
@@ -565,9 +648,15 @@ mod tests {
     #[test]
     fn the_embedded_script_is_marked_and_takes_the_install_path() {
         assert!(HOOK_SCRIPT.lines().nth(1).unwrap().starts_with(MARKER));
-        let text = script(Path::new("/opt/it's/keyfence"));
-        assert!(text.contains("installed_at='/opt/it'\\''s/keyfence'"), "{text}");
-        assert!(is_unedited(&text));
-        assert!(!is_unedited(&text.replace("exec ", "npm run lint || exit 1\nexec ")));
+        for kind in [HookKind::PreCommit, HookKind::PrePush] {
+            assert!(kind.template().lines().nth(1).unwrap().starts_with(MARKER));
+            let text = script(kind, Path::new("/opt/it's/keyfence"));
+            assert!(text.contains("installed_at='/opt/it'\\''s/keyfence'"), "{text}");
+            assert!(is_unedited(&text, kind));
+            assert!(!is_unedited(
+                &text.replace("installed_at=", "npm run lint || exit 1\ninstalled_at="),
+                kind
+            ));
+        }
     }
 }

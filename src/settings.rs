@@ -24,6 +24,13 @@ pub enum Target {
     Stdin,
     /// Commits: a range or all history.
     History(Selection),
+    /// What a push publishes (git's pre-push lines on standard input).
+    Push {
+        /// The remote's name, or its URL when git pushes to a URL.
+        remote: String,
+        /// The URL git pushes to (may hold credentials: never printed).
+        url: String,
+    },
 }
 
 /// A resolved `keyfence scan`.
@@ -72,7 +79,9 @@ impl ScanSettings {
             )
             .into());
         }
-        let target = if args.staged {
+        let target = if let Some([remote, url]) = args.pre_push.as_deref() {
+            Target::Push { remote: remote.clone(), url: url.clone() }
+        } else if args.staged {
             Target::Staged
         } else if let Some(range) = args.commits {
             Target::History(Selection::Range(range))

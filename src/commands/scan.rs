@@ -85,6 +85,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         version_control: facts.version_control.as_ref(),
     };
     write_reports(&settings, &rules, findings, &context)?;
+    report::last::save(findings);
 
     let errors = print_diagnostics(&diagnostics);
     let partial = diagnostics.partials().len();
@@ -197,8 +198,10 @@ fn baseline_key(file: &Path, configured: Option<&str>) -> Result<(FingerprintKey
 /// The configuration for `args` (see [`Config::discover`]): the one of the repository of the
 /// first path scanned, or of the current one; for a commit range, the one of the range's base
 /// commit (see [`config::files`]); its warnings printed. Also returns where its files were read.
+/// A pre-push scan runs on the pusher's machine, whose work tree is trusted: its configuration
+/// is the work tree's.
 fn load_config(args: &ScanArgs) -> Result<(Config, ConfigFiles)> {
-    let git_target = args.staged || args.commits.is_some() || args.all_history;
+    let git_target = args.staged || args.commits.is_some() || args.all_history || args.pre_push.is_some();
     let near = args.paths.first().filter(|p| !git_target && p.as_os_str() != "-");
     let files = match &args.commits {
         Some(range) => range_files(range),
@@ -311,10 +314,32 @@ fn exit_status(errors: usize, findings: usize, partial: usize, findings_status: 
 }
 
 /// The key-sharing verdicts across all findings (the per-fragment ones were taken while
-/// scanning, see [`collect`]).
+/// scanning, see [`collect`]), with what they need to know from the repository's git
+/// configuration: where a push goes, who a staged commit will be recorded as. A configuration
+/// that cannot be read leaves those verdicts out (the scan itself already failed closed if the
+/// repository cannot be read).
 fn judge_sharing(findings: &mut Vec<Finding>, scanner: &Scanner, settings: &ScanSettings, org: Option<&Org>) {
-    let context =
-        sharing::Context { rules: scanner.rules(), org, one_commit: settings.target == Target::Staged };
+    let mut context = sharing::Context {
+        rules: scanner.rules(),
+        org,
+        one_commit: settings.target == Target::Staged,
+        push_outside: Vec::new(),
+        staged_emails: Vec::new(),
+    };
+    let needs_git_config = matches!(settings.target, Target::Push { .. } | Target::Staged);
+    if org.is_some() && needs_git_config {
+        let config = sources::repo::open("").ok().and_then(|repo| repo.config().ok());
+        match &settings.target {
+            Target::Push { remote, url } => {
+                context.push_outside = sharing::remote::outside_owners(org, config.as_ref(), remote, url);
+            }
+            Target::Staged => {
+                context.staged_emails =
+                    config.as_ref().map(sharing::author::staged_emails).unwrap_or_default();
+            }
+            _ => {}
+        }
+    }
     sharing::apply(findings, &context);
 }
 
@@ -341,7 +366,12 @@ fn collect(scanner: &Scanner, settings: &ScanSettings, diagnostics: &Diagnostics
             Vec::new()
         })
     };
-    if let Target::History(selection) = &settings.target {
+    let selection = match &settings.target {
+        Target::History(selection) => Some(selection.clone()),
+        Target::Push { remote, .. } => Some(Selection::Pushed(sources::push::read_stdin(remote)?)),
+        _ => None,
+    };
+    if let Some(selection) = &selection {
         let bar = HistoryProgress::new(settings.quiet);
         let progress = |event: ProgressEvent| bar.on(event);
         let findings = history::scan(selection, &settings.source, diagnostics, &scan_one, &progress)?;
@@ -361,7 +391,7 @@ fn collect(scanner: &Scanner, settings: &ScanSettings, diagnostics: &Diagnostics
         Target::Paths(paths) => sources::files::walk(paths, &settings.source, diagnostics, &visit)?,
         Target::Staged => sources::staged::read(&settings.source, diagnostics, &visit)?,
         Target::Stdin => sources::stdin::read(&visit)?,
-        Target::History(_) => unreachable!("handled above"),
+        Target::History(_) | Target::Push { .. } => unreachable!("handled above"),
     }
     Ok(Outcome {
         findings: findings.into_inner().unwrap_or_else(|e| e.into_inner()),
@@ -383,13 +413,13 @@ impl GitFacts {
             return GitFacts::default();
         }
         let repo = match &settings.target {
-            Target::Staged | Target::History(_) => sources::repo::open("").ok(),
+            Target::Staged | Target::History(_) | Target::Push { .. } => sources::repo::open("").ok(),
             Target::Paths(paths) => git2::Repository::discover(&paths[0]).ok(),
             Target::Stdin => None,
         };
         let Some(repo) = repo else { return GitFacts::default() };
         let head_places = match settings.target {
-            Target::History(_) => head::places(&repo, findings),
+            Target::History(_) | Target::Push { .. } => head::places(&repo, findings),
             _ => Vec::new(),
         };
         GitFacts { head_places, version_control: head::version_control(&repo) }
@@ -516,16 +546,23 @@ struct Tally {
 fn print_summary(settings: &ScanSettings, findings: &[Finding], tally: &Tally) {
     let Tally { scanned, skipped, accepted, errors, partial } = *tally;
     let staged = settings.target == Target::Staged;
+    let push = matches!(settings.target, Target::Push { .. });
     let unit = match settings.target {
         Target::Staged => "staged file",
-        Target::History(_) => "commit",
+        Target::History(_) | Target::Push { .. } => "commit",
         _ => "file",
     };
     if errors > 0 {
         crate::say!(
             "keyfence: the scan is incomplete ({errors} {} above){}: failing closed",
             plural(errors, "error", "errors"),
-            if staged { ", so the commit is blocked" } else { "" }
+            if staged {
+                ", so the commit is blocked"
+            } else if push {
+                ", so the push is blocked"
+            } else {
+                ""
+            }
         );
         return;
     }
@@ -578,14 +615,39 @@ fn print_summary(settings: &ScanSettings, findings: &[Finding], tally: &Tally) {
         crate::say!(
             "  Remove each secret from the file, `git add` it again, and rotate any secret that was ever pushed or shared."
         );
+    } else if push {
+        crate::say!("keyfence: {what}: push blocked (found in commits the remote does not have yet).");
+        crate::say!(
+            "  Remove each secret from those commits (amend, or rebase and edit), push again, and rotate any secret that was ever pushed or shared."
+        );
     } else {
         crate::say!("keyfence: {what}.");
     }
+    print_sharing(findings);
     if let Some(contact) = &settings.security_contact {
         crate::say!("  If a secret was ever pushed or shared, tell {contact}.");
     }
     crate::say!(
         "  A false positive? Add `keyfence:allow` in a comment on its line, or accept it in a baseline."
+    );
+}
+
+/// One line per party that receives the findings' credentials (`shared_with`), if any.
+fn print_sharing(findings: &[Finding]) {
+    use crate::finding::Exposure;
+    let third_party = |f: &&Finding| {
+        f.exposure.iter().any(|e| matches!(e, Exposure::ThirdPartyRemote | Exposure::ThirdPartyAuthor))
+    };
+    let parties: BTreeSet<&str> =
+        findings.iter().filter(third_party).flat_map(|f| f.shared_with.iter().map(String::as_str)).collect();
+    if parties.is_empty() {
+        return;
+    }
+    let list = parties.into_iter().collect::<Vec<_>>().join(", ");
+    crate::say!(
+        "  Shared with {list}, outside the organization ([org]): see `keyfence explain {}` and `keyfence explain {}`.",
+        sharing::third_party::PRIMARY_FAQ,
+        sharing::third_party::CONTACT_FAQ
     );
 }
 
@@ -631,7 +693,7 @@ fn skipped_clause(skipped: SkipCounts) -> String {
 /// True if what `target` reads sits in a git work tree (history and the index always do).
 fn in_git(target: &Target) -> bool {
     match target {
-        Target::Staged | Target::History(_) => true,
+        Target::Staged | Target::History(_) | Target::Push { .. } => true,
         Target::Stdin => false,
         Target::Paths(paths) => paths.iter().all(|p| {
             let folder = if p.is_dir() { p.as_path() } else { p.parent().unwrap_or(p) };

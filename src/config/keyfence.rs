@@ -237,11 +237,22 @@ pub fn load(name: &str, text: &str) -> Result<Config> {
     Ok(config)
 }
 
-/// Tenant ids are 9-10 digits (DESIGN §2); anything else is a mistake worth stopping on.
+/// Tenant ids are 9-10 digits (DESIGN §2), domains are bare host names and remotes are
+/// `host/owner` patterns; anything else is a mistake worth stopping on.
 fn check_org(name: &str, text: &str, org: &Org) -> Result<()> {
     for tenant in &org.tenants {
         if !(9..=10).contains(&tenant.len()) || !tenant.bytes().all(|b| b.is_ascii_digit()) {
             bail!("{}[org] tenants: an entry is not a tenant id (9-10 digits)", place(name, text, tenant));
+        }
+    }
+    for domain in &org.domains {
+        if let Err(why) = crate::sharing::author::check_domain(domain) {
+            bail!("{}[org] domains: {domain:?} {why}", place(name, text, domain));
+        }
+    }
+    for pattern in &org.remotes {
+        if let Err(why) = crate::sharing::remote::RemotePatterns::new(std::slice::from_ref(pattern)) {
+            bail!("{}[org] remotes: {pattern:?} {why:#}", place(name, text, pattern));
         }
     }
     Ok(())

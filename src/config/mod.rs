@@ -40,6 +40,16 @@ pub struct Org {
     /// The organization's name.
     #[serde(default)]
     pub name: Option<String>,
+    /// E-mail domains of the organization's people (`acme.example`; subdomains count as
+    /// inside). An author, committer or `user.email` outside them makes a finding
+    /// `third-party-author`. Empty: no author verdict.
+    #[serde(default)]
+    pub domains: Vec<String>,
+    /// Where the organization's repositories live, as `host/owner/*` glob patterns
+    /// (`github.com/acme/*`, `gitlab.acme.example/*`). A push to a remote outside them makes a
+    /// finding `third-party-remote`. Empty: no remote verdict.
+    #[serde(default)]
+    pub remotes: Vec<String>,
     /// ServiceTitan tenant ids (9-10 digits) the organization owns, written as strings or numbers.
     #[serde(default, deserialize_with = "tenant_ids")]
     pub tenants: Vec<String>,

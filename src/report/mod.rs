@@ -6,6 +6,7 @@
 
 mod human;
 mod json;
+pub mod last;
 mod sarif;
 
 use crate::finding::Finding;

@@ -144,7 +144,16 @@ fn scan_and_judge(scanner: &Scanner, rules: &RuleSet, text: &str) -> Vec<Found> 
     };
     let mut findings = scanner.scan(&fragment);
     crate::sharing::observe(&fragment, &mut findings, rules);
-    crate::sharing::apply(&mut findings, &crate::sharing::Context { rules, org: None, one_commit: false });
+    crate::sharing::apply(
+        &mut findings,
+        &crate::sharing::Context {
+            rules,
+            org: None,
+            one_commit: false,
+            push_outside: Vec::new(),
+            staged_emails: Vec::new(),
+        },
+    );
     findings
         .into_iter()
         .map(|f| Found { rule_id: f.rule_id, secret: f.secret, redacted: f.redacted })

@@ -153,6 +153,7 @@ fn finding(path: String, change: &str, commit: Option<&CommitInfo>, faq: &FaqRul
         prefix_len: change.len(),
         commit: commit.map(|c| c.sha.clone()),
         author: commit.map(|c| c.author.clone()),
+        committer: commit.map(|c| c.committer.clone()),
         date: commit.map(|c| c.date.clone()),
         faq: FaqRef { id: faq.id.clone(), rule: faq.rule.clone(), url: faq.url.clone() },
         next_steps: faq.next_steps.clone(),

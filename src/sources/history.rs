@@ -32,6 +32,9 @@ pub enum Selection {
     Range(String),
     /// Every commit reachable from any reference (and HEAD).
     All,
+    /// What a push publishes: commits reachable from the pushed objects that the remote does
+    /// not have (see [`super::push`]).
+    Pushed(super::push::PushPlan),
 }
 
 /// Scans a fragment and returns its findings; the history source calls it for each new blob.
@@ -144,6 +147,11 @@ pub(crate) fn list_commits(repo: &Repository, selection: &Selection) -> Result<V
             }
         }
         Selection::Range(range) => push_range(repo, &mut walk, range)?,
+        Selection::Pushed(plan) => {
+            if !push_plan(repo, &mut walk, plan)? {
+                return Ok(Vec::new());
+            }
+        }
     }
     walk.collect::<std::result::Result<Vec<_>, _>>().context("cannot walk the commit history")
 }
@@ -204,6 +212,35 @@ fn before_first_commit(err: &git2::Error, range: &str) -> bool {
         && err.message().contains("parent")
         && err.message().contains("does not exist")
         && (range.contains('~') || range.contains('^'))
+}
+
+/// Pushes the plan's tips and hides what the remote has; false if no commit is pushed (only
+/// deletions, or tags of trees and blobs).
+fn push_plan(repo: &Repository, walk: &mut git2::Revwalk<'_>, plan: &super::push::PushPlan) -> Result<bool> {
+    let mut pushed = false;
+    for tip in &plan.tips {
+        // A pushed object missing here cannot be scanned: fail closed.
+        let object = repo
+            .find_object(*tip, None)
+            .with_context(|| format!("cannot read the pushed object {}", gitdiff::short(*tip)))?;
+        if let Ok(commit) = object.peel_to_commit() {
+            walk.push(commit.id())?;
+            pushed = true;
+        }
+    }
+    for known in &plan.known {
+        // The remote's sha may be unknown here (a force push over commits made elsewhere).
+        if let Ok(commit) = repo.find_object(*known, None).and_then(|o| o.peel_to_commit()) {
+            walk.hide(commit.id())?;
+        }
+    }
+    // Everything the remote had at the last fetch; a URL instead of a remote name has no
+    // remote-tracking refs.
+    let glob = format!("refs/remotes/{}/*", plan.remote);
+    if git2::Reference::is_valid_name(&glob.replace('*', "x")) {
+        walk.hide_glob(&glob)?;
+    }
+    Ok(pushed)
 }
 
 /// A shallow clone's boundary commits have no parents here (git lists them in `.git/shallow`),
@@ -316,6 +353,7 @@ pub(crate) fn commit_info(commit: &Commit<'_>) -> CommitInfo {
     CommitInfo {
         sha: commit.id().to_string(),
         author: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+        committer: String::from_utf8_lossy(commit.committer().email_bytes()).into_owned(),
         date,
     }
 }

@@ -12,6 +12,7 @@ pub mod head;
 pub mod history;
 pub mod index_diff;
 pub mod keyfenceignore;
+pub mod push;
 pub mod repo;
 pub mod staged;
 pub mod stdin;
@@ -54,6 +55,8 @@ pub struct CommitInfo {
     pub sha: String,
     /// Author email (lossy UTF-8).
     pub author: String,
+    /// Committer email (lossy UTF-8): who wrote the commit into history, often the author.
+    pub committer: String,
     /// Author date, RFC 3339 in the author's time zone.
     pub date: String,
 }
