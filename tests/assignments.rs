@@ -66,7 +66,7 @@ fn every_word_that_names_a_secret_is_read_in_env_yaml_and_code() {
         ("config.toml", format!("auth_key = \"{value}\"")),
         (".env", format!("credentials={value}")),
     ] {
-        assert_eq!(secrets(path, format!("{line}\n")), [value.clone()], "{line}");
+        assert_eq!(secrets(path, format!("{line}\n")), [value.as_str()], "{line}");
     }
 }
 
@@ -130,7 +130,7 @@ fn concatenations_that_are_not_secrets_stay_silent() {
 fn escaped_strings_are_read_unescaped() {
     let value = random(6, 40);
     let notebook = format!("{{\"cells\": [{{\"source\": [\"client_secret = \\\"{value}\\\"\\n\"]}}]}}\n");
-    assert_eq!(secrets("nb.ipynb", notebook), [value.clone()]);
+    assert_eq!(secrets("nb.ipynb", notebook), [value.as_str()]);
     let java = format!("String body = \"{{\\\"client_secret\\\":\\\"{value}\\\"}}\";\n");
     let found = findings(&[("Body.java", java)]);
     assert_eq!(found.len(), 1, "{found:?}");
@@ -149,7 +149,7 @@ fn xml_and_name_value_pairs_are_read() {
         ("task.json", format!("{{\"name\": \"CLIENT_SECRET\", \"value\": \"{value}\"}}")),
         ("deploy.yaml", format!("        - {{name: API_TOKEN, value: \"{value}\"}}")),
     ] {
-        assert_eq!(secrets(path, format!("{line}\n")), [value.clone()], "{line}");
+        assert_eq!(secrets(path, format!("{line}\n")), [value.as_str()], "{line}");
     }
     let silent = "<add assembly=\"System.Web, PublicKeyToken=b03f5f7f11d50a3a\" />\n".to_owned();
     assert!(secrets("web.config", silent).is_empty());
@@ -168,7 +168,7 @@ fn typed_declarations_and_string_prefixes_are_read() {
         ("config.ts", format!("const clientSecret: string = \"{value}\";")),
         ("config.py", format!("CLIENT_SECRET: str = \"{value}\"")),
     ] {
-        assert_eq!(secrets(path, format!("{line}\n")), [value.clone()], "{line}");
+        assert_eq!(secrets(path, format!("{line}\n")), [value.as_str()], "{line}");
     }
     let types = "let privateKey: P256.Signing.PrivateKey\nprivate String clientSecret;\n".to_owned();
     assert!(secrets("Config.swift", types).is_empty());
@@ -183,7 +183,7 @@ fn subscripts_and_defines_are_read() {
         ("setup.py", format!("os.environ[\"API_TOKEN\"] = \"{value}\"")),
         ("config.rb", format!("settings[:api_key] = \"{value}\"")),
     ] {
-        assert_eq!(secrets(path, format!("{line}\n")), [value.clone()], "{line}");
+        assert_eq!(secrets(path, format!("{line}\n")), [value.as_str()], "{line}");
     }
     let reference = "$config['client_secret'] = getenv('CLIENT_SECRET');\ndefine('DB_PASSWORD', '');\n";
     assert!(secrets("config.php", reference.to_owned()).is_empty());
@@ -198,7 +198,7 @@ fn dockerfile_env_and_arg_and_yaml_tags_are_read() {
         ("Dockerfile", format!("ARG CLIENT_SECRET={value}")),
         ("values.yml", format!("api_key: !!str {value}")),
     ] {
-        assert_eq!(secrets(path, format!("{line}\n")), [value.clone()], "{line}");
+        assert_eq!(secrets(path, format!("{line}\n")), [value.as_str()], "{line}");
     }
     let silent = "ENV API_TOKEN_FILE /run/secrets/api_token\nENV LOG_LEVEL debug\n".to_owned();
     assert!(secrets("Dockerfile", silent).is_empty());
@@ -209,7 +209,7 @@ fn quoted_passwords_keep_their_symbols() {
     let (a, b) = (random(11, 12), random(12, 12));
     for symbol in ["?", "(", "[", "<", ">", ":", "|", "&", ";", ","] {
         let password = format!("{a}{symbol}{b}");
-        assert_eq!(secrets("db.py", format!("password = \"{password}\"\n")), [password.clone()], "{symbol}");
+        assert_eq!(secrets("db.py", format!("password = \"{password}\"\n")), [password.as_str()], "{symbol}");
     }
     assert_eq!(secrets("db.py", format!("password = '%{a}?'\n")), [format!("%{a}?")]);
     assert!(secrets("db.py", "password = input(\"Password (again): \")\n".to_owned()).is_empty());
@@ -218,7 +218,7 @@ fn quoted_passwords_keep_their_symbols() {
 #[test]
 fn hex_under_a_key_name_is_a_key_and_under_a_digest_name_is_not() {
     let hex = hex(13, 40);
-    assert_eq!(secrets("c.yml", format!("partner_api_key: '{hex}'\n")), [hex.clone()]);
+    assert_eq!(secrets("c.yml", format!("partner_api_key: '{hex}'\n")), [hex.as_str()]);
     assert!(secrets("c.yml", format!("api_key_sha1: '{hex}'\n")).is_empty());
 }
 
