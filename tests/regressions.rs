@@ -249,3 +249,26 @@ fn split_indexes_are_read() {
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(found, [loc("k.env", 1, "servicetitan-app-key")]);
 }
+
+/// `keyfence completions bash | head -c 80` panicked (clap_complete panics on a failed write):
+/// a reader that stops early is not an error, for completions and the man page alike.
+#[test]
+fn completions_into_a_pipe_closed_early_exit_quietly() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    for args in [&["completions", "bash"][..], &["man"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_keyfence"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end at once: the process has not written yet, so every write fails.
+        drop(child.stdout.take());
+        let mut stderr = String::new();
+        child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}

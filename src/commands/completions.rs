@@ -7,11 +7,22 @@ use clap::CommandFactory;
 use std::io::Write;
 use std::process::ExitCode;
 
-/// Prints the completion script for `args.shell`.
+/// Prints the completion script for `args.shell`. The script is generated into memory first:
+/// clap_complete panics on a failed write, and a reader that stops early (`| head`) is not an
+/// error.
 pub fn completions(args: CompletionsArgs) -> Result<ExitCode> {
     let mut command = Cli::command();
-    clap_complete::generate(args.shell, &mut command, "keyfence", &mut std::io::stdout());
-    Ok(ExitCode::SUCCESS)
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "keyfence", &mut script);
+    write_stdout(&script, "cannot write the completion script")
+}
+
+/// Writes `bytes` to standard output; a closed pipe ends quietly with status 0.
+fn write_stdout(bytes: &[u8], what: &'static str) -> Result<ExitCode> {
+    match std::io::stdout().lock().write_all(bytes) {
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        other => other.context(what).map(|()| ExitCode::SUCCESS),
+    }
 }
 
 /// Prints the man page (roff): the top-level page from `clap_mangen`, then a section per
@@ -29,8 +40,7 @@ pub fn man() -> Result<ExitCode> {
     }
     page.extend_from_slice(EXTRA_SECTIONS.as_bytes());
     man.render_version_section(&mut page)?;
-    std::io::stdout().lock().write_all(&page).context("cannot write the man page")?;
-    Ok(ExitCode::SUCCESS)
+    write_stdout(&page, "cannot write the man page")
 }
 
 fn render_subcommand(page: &mut Vec<u8>, parent: &str, sub: &clap::Command) -> std::io::Result<()> {
