@@ -111,10 +111,8 @@ impl ProviderSpec {
         }
         let kind = self.kind.as_deref().unwrap_or("API key");
         Ok(RuleSpec {
-            id: self.id.clone(),
             description: format!("{} {kind} in a {}-named variable", self.provider, self.provider),
             severity: self.severity,
-            faq: self.faq.clone(),
             reference: self.reference.clone(),
             keywords: self.keywords.clone(),
             regex: self.regex(),
@@ -123,17 +121,9 @@ impl ProviderSpec {
             max_repeat: Some(5),
             reject_placeholders: true,
             reject_references: true,
-            generic: false,
-            digitless: false,
-            multiline: false,
-            secret_group: None,
-            paths: Vec::new(),
-            jwt_claims: Vec::new(),
-            derived: false,
-            path_regex: None,
-            origin: super::Origin::Keyfence,
             examples: self.examples.clone(),
             negative_examples: self.negative_examples.clone(),
+            ..RuleSpec::bare(&self.id, &self.faq, super::Origin::Keyfence)
         })
     }
 
