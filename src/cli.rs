@@ -1,13 +1,10 @@
-//! The command line: what the user typed (clap derive structs, no logic) and the top-level
-//! `run`, which dispatches, prints errors on one line with a hint, and maps everything onto the
-//! exit status: 0 clean, 1 findings, 2 usage, configuration, I/O or git error (fail closed).
+//! The command line: what the user typed, as clap derive structs and nothing else. Options flow
+//! one way: these structs → `settings` (resolved against environment and files) → `commands`,
+//! which run them; `commands::run` dispatches and maps the outcome onto the exit status.
 
-use crate::commands;
-use crate::error::Hinted;
 use crate::report::Format;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// keyfence: stops API credentials (ServiceTitan App Keys, Client IDs and Secrets, and the common
 /// secrets of other services) from being shared through git.
@@ -239,45 +236,4 @@ pub enum ColorChoice {
     Always,
     /// Never color.
     Never,
-}
-
-/// Parses the command line, runs it, and returns the exit status.
-///
-/// A panic anywhere is caught and turned into status 2: a hook that could not scan must block.
-pub fn run() -> ExitCode {
-    let cli = Cli::parse();
-    let outcome = std::panic::catch_unwind(|| match cli.command {
-        Command::Scan(args) => commands::scan::run(args),
-        Command::Rules(args) => commands::rules::run(args),
-        Command::Baseline(args) => commands::scan::write_baseline(args),
-        Command::Hook(command) => commands::hook::run(command),
-        Command::Explain(args) => commands::explain::run(args),
-        Command::Completions(args) => commands::completions::completions(args),
-        Command::Man => commands::completions::man(),
-    });
-    match outcome {
-        Ok(Ok(code)) => code,
-        Ok(Err(err)) => {
-            print_error(&err);
-            ExitCode::from(2)
-        }
-        Err(_) => {
-            crate::say!(
-                "keyfence: error: internal error (panic above); the scan did not finish, so it fails closed"
-            );
-            ExitCode::from(2)
-        }
-    }
-}
-
-/// Prints `keyfence: error: <chain>` and, if the chain holds a [`Hinted`], `hint: <hint>`.
-fn print_error(err: &anyhow::Error) {
-    crate::say!("keyfence: error: {err:#}");
-    // A hint attached as context is found by `downcast_ref`; one raised as the error itself (or
-    // wrapped by later context) is found in the chain.
-    let hinted =
-        err.downcast_ref::<Hinted>().or_else(|| err.chain().find_map(|e| e.downcast_ref::<Hinted>()));
-    if let Some(hinted) = hinted {
-        crate::say!("hint: {}", hinted.hint);
-    }
 }

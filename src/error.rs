@@ -4,7 +4,7 @@ use std::fmt;
 
 /// An error message and the hint that tells the user how to fix it.
 ///
-/// Raise it with `Err(Hinted::new(..).into())` or `map_err`; `cli::run` finds it anywhere in an
+/// Raise it with `Err(Hinted::new(..).into())` or `map_err`; `commands::run` finds it anywhere in an
 /// `anyhow` chain and prints the hint on its own line.
 #[derive(Debug, Clone)]
 pub struct Hinted {

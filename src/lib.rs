@@ -34,7 +34,7 @@ pub mod error;
 pub mod filters;
 pub mod finding;
 pub mod fingerprint;
-pub mod hook;
+pub mod installer;
 pub mod lines;
 pub mod matcher;
 pub mod report;

@@ -1,5 +1,5 @@
-//! The `keyfence` binary: everything lives in the library; see `keyfence::cli::run`.
+//! The `keyfence` binary: everything lives in the library; see `keyfence::commands::run`.
 
 fn main() -> std::process::ExitCode {
-    keyfence::cli::run()
+    keyfence::commands::run()
 }

@@ -1,13 +1,13 @@
 //! `keyfence hook install|uninstall`.
 
 use crate::cli::HookCommand;
-use crate::hook::{self, HookKind, Installed, Uninstalled};
+use crate::installer::{self, HookKind, Installed, Uninstalled};
 use anyhow::{Context, Result};
 use std::process::ExitCode;
 
 /// Installs or removes the hooks and says what it did (and any warning) on standard error.
 pub fn run(command: HookCommand) -> Result<ExitCode> {
-    let located = hook::locate()?;
+    let located = installer::locate()?;
     match command {
         HookCommand::Install { force, pre_push, pre_push_only } => {
             let kinds: &[HookKind] = match (pre_push, pre_push_only) {
@@ -17,7 +17,7 @@ pub fn run(command: HookCommand) -> Result<ExitCode> {
             };
             let exe = std::env::current_exe().context("cannot find the keyfence binary's own path")?;
             for &kind in kinds {
-                let (installed, warnings) = hook::install(&located, kind, &exe, force)?;
+                let (installed, warnings) = installer::install(&located, kind, &exe, force)?;
                 say_installed(kind, installed);
                 for warning in warnings {
                     crate::say!("keyfence: warning: {warning}");
@@ -27,10 +27,16 @@ pub fn run(command: HookCommand) -> Result<ExitCode> {
         HookCommand::Uninstall => {
             // A pre-push hook that is not keyfence's was never ours to remove: left alone
             // quietly. The pre-commit hook keeps its stricter rule (a foreign one is an error).
-            if hook::is_installed(&located.location, HookKind::PrePush) {
-                say_uninstalled(HookKind::PrePush, hook::uninstall(&located.location, HookKind::PrePush)?);
+            if installer::is_installed(&located.location, HookKind::PrePush) {
+                say_uninstalled(
+                    HookKind::PrePush,
+                    installer::uninstall(&located.location, HookKind::PrePush)?,
+                );
             }
-            say_uninstalled(HookKind::PreCommit, hook::uninstall(&located.location, HookKind::PreCommit)?);
+            say_uninstalled(
+                HookKind::PreCommit,
+                installer::uninstall(&located.location, HookKind::PreCommit)?,
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
