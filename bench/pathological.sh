@@ -3,6 +3,7 @@
 # `git fast-import`, then scanned with `keyfence scan --all-history`, timed with peak RSS.
 #
 # Usage: bench/pathological.sh [KEYFENCE_BINARY]   (default: target/release/keyfence)
+#        CASES="renames staged" bench/pathological.sh   (a subset of the cases below)
 #
 #   renames   one commit moves 10,000 files and edits each (above the rename limit: the moved
 #             files are scanned whole, no similarity matrix)
@@ -10,6 +11,7 @@
 #   bigfile   one commit adding a 200 MB text file (skipped above --max-file-size, so it is also
 #             scanned with --max-file-size 300)
 #   commits   100,000 tiny commits
+#   staged    `scan --staged` of 5,000 files moved (`git mv` of their folder) and edited each
 #
 # Work folder: $KEYFENCE_BENCH_DIR/pathological (default /tmp/keyfence-bench). Prints a markdown
 # table of wall time, peak RSS and findings per case.
@@ -79,12 +81,12 @@ elif case == "commits":
 PY
 }
 
-# run LABEL ARGS...: one timed scan in the case's repository; prints a table row.
+# run LABEL ARGS...: one timed `scan ARGS` in the case's repository; prints a table row.
 run() {
     local label=$1; shift
     local err=$WORK/time.txt start end status=0
     start=$(date +%s.%N)
-    /usr/bin/time -v -o "$err" "$KEYFENCE" scan --all-history --format json -q "$@" > "$WORK/out.json" 2>/dev/null || status=$?
+    /usr/bin/time -v -o "$err" "$KEYFENCE" scan --format json -q "$@" > "$WORK/out.json" 2>/dev/null || status=$?
     end=$(date +%s.%N)
     local rss cpu findings
     rss=$(awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}' "$err")
@@ -95,9 +97,45 @@ run() {
     printf '| %s | %.2f s | %s s | %s MiB | %s | %s |\n' "$label" "$(echo "$end - $start" | bc)" "$cpu" "$rss" "$findings" "$status"
 }
 
+# The staged case: a work tree whose index moves and edits 5,000 committed files.
+staged_repo() {
+    local repo=$WORK/staged
+    [ -d "$repo" ] && return
+    git init -q "$repo.tmp"
+    python3 - <<'PY' | git -C "$repo.tmp" fast-import --quiet
+import sys
+out = sys.stdout.buffer
+mark = 0
+changes = []
+for i in range(5000):
+    lines = [b"line %d of file %d, a plain sentence to make the file look like text" % (n, i) for n in range(20)]
+    data = b"\n".join(lines) + b"\n"
+    mark += 1
+    out.write(b"blob\nmark :%d\ndata %d\n" % (mark, len(data)) + data + b"\n")
+    changes.append(b"M 100644 :%d src/f%05d.txt\n" % (mark, i))
+out.write(b"commit refs/heads/main\ncommitter Bench <bench@example.com> 1700000000 +0000\ndata 4\nadd\n")
+out.write(b"".join(changes) + b"\n")
+PY
+    (
+        cd "$repo.tmp"
+        git symbolic-ref HEAD refs/heads/main
+        git reset -q --hard main
+        git mv src moved
+        for f in moved/*.txt; do echo "an edit after the move" >> "$f"; done
+        git add -A
+    )
+    mv "$repo.tmp" "$repo"
+}
+
 echo "| case | wall time | CPU time | peak RSS | findings | exit |"
 echo "| --- | --- | --- | --- | --- | --- |"
-for case in renames merge bigfile commits; do
+for case in ${CASES:-renames merge bigfile commits staged}; do
+    if [ "$case" = staged ]; then
+        staged_repo
+        cd "$WORK/staged"
+        run "staged: 5,000 files moved and edited" --staged
+        continue
+    fi
     repo=$WORK/$case.git
     if [ ! -d "$repo" ]; then
         git init -q --bare "$repo.tmp"
@@ -105,8 +143,8 @@ for case in renames merge bigfile commits; do
         mv "$repo.tmp" "$repo"
     fi
     cd "$repo"
-    run "$case"
+    run "$case" --all-history
     if [ "$case" = bigfile ]; then
-        run "bigfile, --max-file-size 300" --max-file-size 300
+        run "bigfile, --max-file-size 300" --all-history --max-file-size 300
     fi
 done

@@ -2,12 +2,13 @@
 # keyfence benchmark harness: keyfence against ripgrep (the floor) and peer secret scanners,
 # measured in one run on the same machine, with ratios and peak memory.
 #
-# Usage: bench/run.sh [--install-peers] [--history-repo PATH] [--tree PATH] [--runs N]
-#                     [--modes "startup dir history staged stdin prepush"] [--peers "LIST"]
-#                     [--save-findings]
+# Usage: bench/run.sh [--install-peers] [--history-repo PATH]... [--history-source SRC]...
+#                     [--tree PATH] [--runs N] [--modes "startup dir history staged stdin prepush"]
+#                     [--peers "LIST"] [--save-findings]
 #
 # Environment: KEYFENCE_BENCH_DIR (work folder, default /tmp/keyfence-bench; one per corpus,
-# since findings references are kept per mode), PEERS_PREFIX (default ~/.local/peers),
+# since findings references are kept per mode), KEYFENCE_BIN (a keyfence binary to measure
+# instead of building this checkout's release build), PEERS_PREFIX (default ~/.local/peers),
 # INSTALL_PEERS_SCRIPT (default ../shared/tools/install-peers.sh beside the repository).
 #
 #   --install-peers    run $INSTALL_PEERS_SCRIPT first (needs root and the package registries:
@@ -15,14 +16,21 @@
 #   --history-repo P   a clone with 10,000+ commits for the history mode, e.g.
 #                      git clone https://github.com/celery/celery   (~75 MB, ~14,000 commits)
 #                      git clone https://github.com/rust-lang/cargo (~110 MB, ~24,000 commits)
-#                      Without it the history mode is skipped.
+#                      Without it (or --history-source) the history mode is skipped. May be
+#                      given more than once: one table row group per repository.
+#   --history-source S a repository URL or git folder (e.g. a bare mirror) whose branches and
+#                      tags (not refs/pull/*) are fetched once into
+#                      $KEYFENCE_BENCH_DIR/history/NAME.git and used as a --history-repo; NAME is
+#                      the last path part (for .../owner+name/repo, the part after the +).
+#                      History rows add the `git log -p --all` floor (git-log-floor).
 #   --tree P           a large working tree (500 MB or more) for the directory mode. Without it the
 #                      harness builds one from the npm registry (the packages pinned in
 #                      bench/npm-tree.json with their dependencies, ~1.1 GB) in
 #                      $KEYFENCE_BENCH_DIR/tree, renamed from node_modules to libs so no scanner
 #                      skips it by name.
 #   --runs N           hyperfine runs per command in the dir, history and stdin modes (default
-#                      5; slow peers run twice); startup and staged always take 30 (peers 10)
+#                      5; slow peers run twice); startup and staged always take 30 (peers 10).
+#                      0: no hyperfine, every command runs once (for histories that take minutes)
 #   --modes LIST       which measurements (default all): prepush times `scan --pre-push` of a
 #                      10-commit push in the 50,000-file repository (keyfence only: no peer
 #                      has a pre-push mode with the same semantics)
@@ -32,14 +40,16 @@
 #
 # Every run checks that keyfence's findings on each corpus are identical to the saved reference
 # (an optimization must not change detection) and prints a markdown table: mean time, ratio to
-# keyfence, ratio to the ripgrep floor, peak RSS. Results: $KEYFENCE_BENCH_DIR/results/.
+# keyfence, ratio to the floor (ripgrep, or `git log -p`), CPU time (user + system) and peak RSS
+# of one plain run, and the load average around each mode. Results: $KEYFENCE_BENCH_DIR/results/.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${KEYFENCE_BENCH_DIR:-/tmp/keyfence-bench}
 PEERS_PREFIX=${PEERS_PREFIX:-$HOME/.local/peers}
 RUNS=5
-HISTORY_REPO=""
+HISTORY_REPOS=()
+HISTORY_SOURCES=()
 TREE=""
 INSTALL_PEERS=0
 SAVE_FINDINGS=0
@@ -48,15 +58,16 @@ MODES="startup dir history staged stdin prepush"
 while [ $# -gt 0 ]; do
     case "$1" in
         --install-peers) INSTALL_PEERS=1 ;;
-        --history-repo|--tree|--runs|--modes|--peers)
+        --history-repo|--history-source|--tree|--runs|--modes|--peers)
             [ $# -ge 2 ] || { echo "bench: $1 needs a value (see --help)" >&2; exit 2; } ;;&
-        --history-repo) HISTORY_REPO=$(cd "$2" 2>/dev/null && pwd) || { echo "bench: no folder $2" >&2; exit 2; }; shift ;;
+        --history-repo) dir=$(cd "$2" 2>/dev/null && pwd) || { echo "bench: no folder $2" >&2; exit 2; }; HISTORY_REPOS+=("$dir"); shift ;;
+        --history-source) HISTORY_SOURCES+=("$2"); shift ;;
         --tree) TREE=$(cd "$2" 2>/dev/null && pwd) || { echo "bench: no folder $2" >&2; exit 2; }; shift ;;
         --runs) RUNS=$2; shift ;;
         --modes) MODES=$2; shift ;;
         --save-findings) SAVE_FINDINGS=1 ;;
         --peers) PEERS=$2; shift ;;
-        -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
         *) echo "bench: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -93,9 +104,13 @@ for tool in hyperfine rg python3 git cargo; do
     have "$tool" || { echo "bench: $tool is needed (try --install-peers)" >&2; exit 2; }
 done
 
-log "building keyfence (release)"
-(cd "$ROOT" && cargo build --release --locked -q)
-KF="$ROOT/target/release/keyfence"
+if [ -n "${KEYFENCE_BIN:-}" ]; then
+    KF=$(realpath "$KEYFENCE_BIN")
+else
+    log "building keyfence (release)"
+    (cd "$ROOT" && cargo build --release --locked -q)
+    KF="$ROOT/target/release/keyfence"
+fi
 "$KF" rules --format json | python3 -c '
 import json, sys
 words = sorted({k.lower() for r in json.load(sys.stdin) for k in r["keywords"]})
@@ -168,12 +183,14 @@ bench() {
     # One plain run first: its peak RSS, and its exit status, which must not be an error for
     # keyfence (hyperfine -i below accepts any status, since findings exit 1).
     local status=0
-    /usr/bin/time -f "%M" -o "$WORK/results/$mode.$name.rss" sh -c "$cmd" </dev/null >/dev/null 2>"$WORK/tmp/$mode.$name.err" || status=$?
+    # Wall seconds, user and system CPU seconds, peak RSS (KiB): report.py reads them.
+    /usr/bin/time -f "%e %U %S %M" -o "$WORK/results/$mode.$name.rss" sh -c "$cmd" </dev/null >/dev/null 2>"$WORK/tmp/$mode.$name.err" || status=$?
     echo "$status" > "$WORK/results/$mode.$name.exit"
     if [ "$name" = keyfence ] && [ "$status" -gt 1 ]; then
         echo "bench: keyfence failed (exit $status) in $mode: $(tail -n 2 "$WORK/tmp/$mode.$name.err")" >&2
         exit 1
     fi
+    [ "$runs" = 0 ] && return 0
     hyperfine --style basic -N --warmup 1 --runs "$runs" -i --export-json "$WORK/results/$mode.$name.json" \
         --command-name "$name" "$cmd" >&2 || { echo "bench: $name failed" >&2; return 0; }
 }
@@ -199,6 +216,34 @@ print(json.dumps(sorted(map(key, json.load(open(sys.argv[1]))))))' "$file" > "$f
 FINDINGS_CHANGED=0
 T="$WORK/tmp"
 
+# history_name REPO: the row label of a history repository (cargo for .../cargo.git).
+history_name() {
+    local name
+    name=$(basename "${1%/}"); name=${name%.git}
+    [ "$name" = repo ] && name=$(basename "$(dirname "${1%/}")")
+    echo "${name##*+}"
+}
+
+# Fetches the branches and tags of each --history-source once (no pull-request refs: forks'
+# commits are not the project's history, and a partial mirror may lack their objects).
+fetch_history_sources() {
+    local src dest
+    for src in ${HISTORY_SOURCES[@]+"${HISTORY_SOURCES[@]}"}; do
+        dest="$WORK/history/$(history_name "$src").git"
+        if [ ! -d "$dest" ]; then
+            log "fetching the branches and tags of $src into $dest"
+            git init -q --bare "$dest.tmp"
+            git -C "$dest.tmp" fetch -q --no-tags "$src" '+refs/heads/*:refs/heads/*' '+refs/tags/*:refs/tags/*'
+            mv "$dest.tmp" "$dest"
+        fi
+        HISTORY_REPOS+=("$dest")
+    done
+    HISTORY_SOURCES=()
+}
+
+# load MODE WHAT: records the load average (the machine may be shared) for the summary.
+load() { echo "$1 ($2): load average $(cut -d' ' -f1-3 /proc/loadavg)" >> "$WORK/results/load.txt"; }
+
 for mode in $MODES; do
     case "$mode" in
     startup)
@@ -223,13 +268,20 @@ for mode in $MODES; do
         want secretlint && bench dir secretlint 2 "secretlint --secretlintrc $(q "$SECRETLINT_RC") --format json $(q "$TREE")/**/*"
         ;;
     history)
-        if [ -z "$HISTORY_REPO" ]; then log "history: skipped (pass --history-repo PATH)"; continue; fi
-        log "history of $HISTORY_REPO ($(git -C "$HISTORY_REPO" rev-list --all --count) commits)"
-        (cd "$HISTORY_REPO" && "$KF" scan -q --all-history --format json > "$T/kf-history.json") || true
-        check_findings history "$T/kf-history.json"
-        bench history keyfence "$RUNS" "sh -c 'cd $(q "$HISTORY_REPO") && $(q "$KF") scan -q --all-history --format json --report $(q "$T/kfh.json")'"
-        want gitleaks && bench history gitleaks "$RUNS" "gitleaks git --no-banner --log-level error --report-format json --report-path $(q "$T/glh.json") $(q "$HISTORY_REPO")"
-        want kingfisher && bench history kingfisher "$RUNS" "kingfisher scan --no-validate --no-update-check --git-history full --format json --output $(q "$T/kfih.json") $(q "$HISTORY_REPO")"
+        fetch_history_sources
+        if [ ${#HISTORY_REPOS[@]} = 0 ]; then log "history: skipped (pass --history-repo PATH)"; continue; fi
+        for repo in "${HISTORY_REPOS[@]}"; do
+            m="history-$(history_name "$repo")"
+            load "$m" "$(git -C "$repo" rev-list --all --count) commits"
+            log "history of $repo ($(git -C "$repo" rev-list --all --count) commits)"
+            # The plain timed run writes the findings checked against the reference.
+            bench "$m" keyfence "$RUNS" "sh -c 'cd $(q "$repo") && $(q "$KF") scan -q --all-history --format json --report $(q "$T/kf-$m.json")'"
+            check_findings "$m" "$T/kf-$m.json"
+            want gitleaks && bench "$m" gitleaks "$RUNS" "gitleaks git --no-banner --log-level error --log-opts=--all --report-format json --report-path $(q "$T/glh.json") $(q "$repo")"
+            want kingfisher && bench "$m" kingfisher "$RUNS" "kingfisher scan --no-validate --no-update-check --git-history full --format json --output $(q "$T/kfih.json") $(q "$repo")"
+            bench "$m" git-log-floor "$RUNS" "git -C $(q "$repo") log -p --all"
+            load "$m" "end"
+        done
         ;;
     staged)
         build_repo50k
@@ -270,6 +322,7 @@ log "machine: $(nproc) cores, $(free -h | awk '/Mem:/ {print $2}') memory; $(una
     have ripsecrets && ripsecrets --version
 } >&2
 python3 "$ROOT/bench/report.py" "$WORK/results" | tee "$WORK/results/summary.md"
+[ -f "$WORK/results/load.txt" ] && cat "$WORK/results/load.txt" | tee -a "$WORK/results/summary.md"
 if [ "$FINDINGS_CHANGED" = 1 ]; then
     echo "bench: keyfence's findings changed on some corpus (see above)" >&2
     exit 1

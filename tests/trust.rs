@@ -269,3 +269,61 @@ fn the_bases_keyfenceignore_applies_to_the_range_not_the_work_trees() {
     let (code, found, stderr) = scan(&repo, &["--commits", &format!("{base_commit}..HEAD")]);
     assert_eq!((code, found), (1, vec![finding(APP_KEY, "app.env", &pr)]), "{stderr}");
 }
+
+#[test]
+fn a_merge_reports_a_configuration_change_only_where_it_was_made() {
+    let (repo, base_commit) = with_base(&[("docs/.keyfenceignore", "*.png\n")]);
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("lib/.keyfenceignore", "generated/\n");
+    repo.commit_all("feature ignores generated files");
+    let feature = rev(&repo, "HEAD");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("README.md", "main moves on\n");
+    repo.commit_all("main moves on");
+    repo.git(&["merge", "-q", "--no-ff", "-m", "merge feature", "feature"]);
+    let (code, found, stderr) = scan(&repo, &["--commits", &format!("{base_commit}..HEAD")]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(found, vec![finding(CHANGED, "lib/.keyfenceignore", &feature)], "not the merge too");
+
+    // A merge that changes a watched file itself (a conflict resolution, say) is reported, and so
+    // is a deletion; files the merge takes unchanged from either side are not.
+    repo.git(&["checkout", "-q", "-b", "side", &base_commit]);
+    repo.write("side.txt", "side\n");
+    repo.commit_all("side work");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["merge", "-q", "--no-ff", "--no-commit", "side"]);
+    repo.write(".keyfence.toml", "[scan]\nprotect_config = true\n");
+    repo.git(&["rm", "-q", "docs/.keyfenceignore"]);
+    repo.commit_all("merge side, with changes of its own");
+    let merge = rev(&repo, "HEAD");
+    let (code, found, stderr) = scan(&repo, &["--commits", "HEAD^..HEAD"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        found,
+        vec![finding(CHANGED, ".keyfence.toml", &merge), finding(CHANGED, "docs/.keyfenceignore", &merge)]
+    );
+}
+
+#[test]
+fn a_watched_file_that_becomes_a_folder_or_link_is_reported() {
+    let (repo, base_commit) = with_base(&[(".keyfenceignore", "*.png\n")]);
+    repo.git(&["rm", "-q", ".keyfenceignore"]);
+    repo.write(".keyfenceignore/.keyfenceignore", "nested\n");
+    repo.write("unwatched/deep/file.txt", "not watched\n");
+    repo.commit_all("a file became a folder");
+    let commit = rev(&repo, "HEAD");
+    let (code, found, stderr) = scan(&repo, &["--commits", &format!("{base_commit}..HEAD")]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        found,
+        vec![
+            finding(CHANGED, ".keyfenceignore", &commit),
+            finding(CHANGED, ".keyfenceignore/.keyfenceignore", &commit)
+        ]
+    );
+    // Nothing watched changes: nothing reported.
+    repo.write("unwatched/deep/file.txt", "still not watched\n");
+    repo.commit_all("unwatched edit");
+    let (code, found, stderr) = scan(&repo, &["--commits", "HEAD^..HEAD"]);
+    assert_eq!((code, found), (0, vec![]), "{stderr}");
+}

@@ -17,9 +17,8 @@ use crate::finding::{FaqRef, Finding};
 use crate::fingerprint::FingerprintKey;
 use crate::rules::{FaqRule, Origin, RuleSpec, Severity};
 use anyhow::{Context, Result};
-use git2::{Commit, Delta, Diff, Oid, Repository, Tree};
+use git2::{Delta, Diff, Oid, Repository, Tree, TreeEntry};
 use std::collections::BTreeSet;
-use std::path::Path;
 
 /// The rule id of these findings.
 pub const RULE_ID: &str = "keyfence-config-changed";
@@ -60,8 +59,13 @@ pub fn rule() -> RuleSpec {
     }
 }
 
-/// One finding per watched file each commit of `commits` changes (a merge: only files that
-/// differ from every parent's version). Errors if a commit or tree cannot be read.
+/// One finding per watched file each commit of `commits` changes against its first parent (a
+/// merge: only files whose version is no other parent's either). Errors if a commit or tree
+/// cannot be read.
+///
+/// Trees are compared by id the way [`super::tree_diff`] compares them, so a commit costs what
+/// it changed, not the size of its tree: only folders that differ are read (for a merge, only
+/// folders that differ from every parent's).
 pub fn in_commits(
     repo: &Repository,
     commits: &[Oid],
@@ -71,18 +75,135 @@ pub fn in_commits(
     let mut findings = Vec::new();
     for &oid in commits {
         let commit = repo.find_commit(oid)?;
-        let parents: Vec<Tree<'_>> = commit.parents().map(|p| p.tree()).collect::<Result<_, _>>()?;
-        let tree = commit.tree()?;
-        let diff = repo.diff_tree_to_tree(parents.first(), Some(&tree), None)?;
-        let info = super::history::commit_info(&commit);
-        for (path, change) in watched_changes(&diff, watched) {
-            if merged_from_another_parent(&commit, &parents, &tree, &path) {
-                continue;
-            }
-            findings.push(finding(path, change, Some(&info), faq));
+        let parents: Vec<Option<Tree<'_>>> =
+            commit.parents().map(|p| p.tree().map(Some)).collect::<Result<_, _>>()?;
+        let mut changes = Vec::new();
+        let walk = WatchedWalk { repo, watched };
+        walk.compare("", Some(&commit.tree()?), &parents, &mut changes)?;
+        if changes.is_empty() {
+            continue;
         }
+        let info = super::history::commit_info(&commit);
+        findings.extend(changes.into_iter().map(|(path, change)| finding(path, change, Some(&info), faq)));
     }
     Ok(findings)
+}
+
+/// Finds the watched files a commit changes, reading only the folders that differ.
+struct WatchedWalk<'a> {
+    repo: &'a Repository,
+    watched: &'a Watched,
+}
+
+impl WatchedWalk<'_> {
+    /// Collects (path, change) of each watched entry (anything but a folder) that differs between
+    /// the first parent's folder at `prefix` and `new` (`None`: that side has no such folder),
+    /// as a tree-to-tree diff without rename detection reports it: a new type of entry (a file
+    /// become a symbolic link, a folder become a file) is a deletion and an addition. A merge
+    /// drops a path whose entry some other parent has too (or lacks too).
+    fn compare(
+        &self,
+        prefix: &str,
+        new: Option<&Tree<'_>>,
+        parents: &[Option<Tree<'_>>],
+        out: &mut Vec<(String, &'static str)>,
+    ) -> Result<()> {
+        let (first, others) = match parents.split_first() {
+            Some((first, others)) => (first.as_ref(), others),
+            None => (None, &[][..]),
+        };
+        let same_as_a_parent = match new {
+            // Every entry below is some parent's: nothing the merge alone changed.
+            Some(new) => parents.iter().flatten().any(|p| p.id() == new.id()),
+            // Gone in the merge and absent in another parent too (or on both sides of the diff).
+            None => first.is_none() || others.iter().any(Option::is_none),
+        };
+        if same_as_a_parent {
+            return Ok(());
+        }
+        for entry in new.into_iter().flat_map(Tree::iter) {
+            let before = first.and_then(|t| t.get_name_bytes(entry.name_bytes()));
+            if before.as_ref().is_some_and(|b| b.id() == entry.id() && b.filemode() == entry.filemode()) {
+                continue;
+            }
+            let name = entry.name_bytes();
+            match &before {
+                Some(b) if mode_type(b) == mode_type(&entry) => {}
+                Some(b) if is_folder(b) => self.descend(prefix, name, None, parents, out)?,
+                Some(_) => self.leaf(prefix, name, "deleted", new, others, out),
+                None => {}
+            }
+            if is_folder(&entry) {
+                self.descend(prefix, name, Some(&self.repo.find_tree(entry.id())?), parents, out)?;
+            } else {
+                let same_type = before.as_ref().is_some_and(|b| mode_type(b) == mode_type(&entry));
+                self.leaf(prefix, name, if same_type { "modified" } else { "added" }, new, others, out);
+            }
+        }
+        for entry in first.into_iter().flat_map(Tree::iter) {
+            if new.is_some_and(|n| n.get_name_bytes(entry.name_bytes()).is_some()) {
+                continue;
+            }
+            if is_folder(&entry) {
+                self.descend(prefix, entry.name_bytes(), None, parents, out)?;
+            } else {
+                self.leaf(prefix, entry.name_bytes(), "deleted", new, others, out);
+            }
+        }
+        Ok(())
+    }
+
+    /// Compares the subfolder `name` of `new` (given) with the same subfolder of each parent.
+    fn descend(
+        &self,
+        prefix: &str,
+        name: &[u8],
+        new: Option<&Tree<'_>>,
+        parents: &[Option<Tree<'_>>],
+        out: &mut Vec<(String, &'static str)>,
+    ) -> Result<()> {
+        let subfolders = parents
+            .iter()
+            .map(|parent| match parent.as_ref().and_then(|p| p.get_name_bytes(name)) {
+                Some(entry) if is_folder(&entry) => self.repo.find_tree(entry.id()).map(Some),
+                _ => Ok(None),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        self.compare(&super::tree_diff::join(prefix, name), new, &subfolders, out)
+    }
+
+    /// Records the entry `name` of the folder at `prefix` if it is watched and, in a merge, no
+    /// other parent holds the merge's version of it (`new`: the merge's folder).
+    fn leaf(
+        &self,
+        prefix: &str,
+        name: &[u8],
+        change: &'static str,
+        new: Option<&Tree<'_>>,
+        others: &[Option<Tree<'_>>],
+        out: &mut Vec<(String, &'static str)>,
+    ) {
+        let path = super::tree_diff::join(prefix, name);
+        if !self.watched.contains(&path) {
+            return;
+        }
+        let id_in = |folder: Option<&Tree<'_>>| folder.and_then(|t| t.get_name_bytes(name)).map(|e| e.id());
+        let ours = id_in(new);
+        if others.iter().any(|other| id_in(other.as_ref()) == ours) {
+            return;
+        }
+        out.push((path, change));
+    }
+}
+
+/// The kind of object an entry names (file, symbolic link, submodule, folder), as git's mode
+/// bits tell it: a change of kind is a deletion and an addition in a diff.
+fn mode_type(entry: &TreeEntry<'_>) -> i32 {
+    entry.filemode() & 0o170000
+}
+
+fn is_folder(entry: &TreeEntry<'_>) -> bool {
+    mode_type(entry) == 0o040000
 }
 
 /// One finding per watched file the index changes relative to HEAD (the staged change of the
@@ -114,22 +235,6 @@ fn watched_changes(diff: &Diff<'_>, watched: &Watched) -> Vec<(String, &'static 
             watched.contains(&path).then_some((path, change))
         })
         .collect()
-}
-
-/// True if a merge's version of `path` is some other parent's version (the merge brings in a
-/// change made elsewhere, reported in that commit if it is in the range).
-fn merged_from_another_parent(
-    commit: &Commit<'_>,
-    parents: &[Tree<'_>],
-    tree: &Tree<'_>,
-    path: &str,
-) -> bool {
-    if commit.parent_count() < 2 {
-        return false;
-    }
-    let at = |tree: &Tree<'_>| tree.get_path(Path::new(path)).ok().map(|e| e.id());
-    let ours = at(tree);
-    parents[1..].iter().any(|parent| at(parent) == ours)
 }
 
 fn finding(path: String, change: &str, commit: Option<&CommitInfo>, faq: &FaqRule) -> Finding {

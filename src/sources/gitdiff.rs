@@ -1,6 +1,7 @@
 //! What a git diff adds: the blobs a tree-to-tree or tree-to-index diff brings in, and the lines
 //! each adds. Shared by the staged source and the history source.
 
+use super::common_lines::{self, Middle};
 use super::{classify, Content, Diagnostics, LineSet, SourceOptions};
 use anyhow::Result;
 use git2::{Blob, Delta, DiffDelta, DiffOptions, FileMode, Oid, Patch, Repository};
@@ -147,8 +148,11 @@ pub fn load<'repo>(
 pub fn added_since(repo: &Repository, old: Oid, new: &LoadedChange<'_>) -> Result<LineSet> {
     let old_blob = repo.find_blob(old)?;
     let old_text = text_of(old_blob.content());
+    if let Some(lines) = added_without_diff(&common_lines::middle(&old_text, new.text())) {
+        return Ok(lines);
+    }
     if new.decoded.is_some() || matches!(old_text, Cow::Owned(_)) {
-        return added_lines(&old_text, new.text());
+        return diff_buffers(&old_text, new.text());
     }
     let mut lines = LineSet::default();
     let mut on_hunk = |_: DiffDelta<'_>, hunk: git2::DiffHunk<'_>| {
@@ -184,6 +188,34 @@ pub fn text_of(bytes: &[u8]) -> Cow<'_, [u8]> {
 /// With zero context lines every hunk's new side is exactly the lines it adds. The diff is forced
 /// to text so a `.gitattributes` `binary` or `-diff` cannot hide a secret.
 pub fn added_lines(old: &[u8], new: &[u8]) -> Result<LineSet> {
+    match added_without_diff(&common_lines::middle(old, new)) {
+        Some(lines) => Ok(lines),
+        None => diff_buffers(old, new),
+    }
+}
+
+/// The added lines when the new text only inserts lines into the old one, or only removes
+/// lines from it (the commonest edits: appended or deleted lines): what lies between the lines
+/// both share at either end. `None` when both texts have lines of their own there, which only
+/// a line diff can align.
+///
+/// The answer is xdiff's: xdiff cuts the same shared lines first, and a run of inserted lines
+/// between maximal shared runs cannot slide (a slide would lengthen the shared start).
+fn added_without_diff(middle: &Middle<'_>) -> Option<LineSet> {
+    let mut lines = LineSet::default();
+    if middle.new.is_empty() {
+        return Some(lines);
+    }
+    if !middle.old.is_empty() {
+        return None;
+    }
+    let first = middle.lines_before + 1;
+    lines.push(first, first + line_count(middle.new) - 1);
+    Some(lines)
+}
+
+/// The lines `new` adds to `old` by libgit2's line diff of the two buffers.
+fn diff_buffers(old: &[u8], new: &[u8]) -> Result<LineSet> {
     let patch = Patch::from_buffers(old, None, new, None, Some(&mut line_diff_options()))?;
     let mut lines = LineSet::default();
     for hunk_index in 0..patch.num_hunks() {
@@ -191,6 +223,11 @@ pub fn added_lines(old: &[u8], new: &[u8]) -> Result<LineSet> {
         push_hunk(&mut lines, hunk.new_start(), hunk.new_lines());
     }
     Ok(lines)
+}
+
+/// Lines in `text` (not empty), the last one counted whether or not it ends with a newline.
+fn line_count(text: &[u8]) -> usize {
+    memchr::memchr_iter(b'\n', text).count() + usize::from(text.last().is_some_and(|&b| b != b'\n'))
 }
 
 /// Zero context lines, so every hunk's new side is exactly the lines it adds; forced to text.

@@ -5,6 +5,7 @@
 //! Problems that stop a source from reading something are recorded in [`Diagnostics`] so the run
 //! can fail closed (exit 2) after reporting what it did find.
 
+pub mod common_lines;
 pub mod config_changes;
 pub mod files;
 pub mod gitdiff;

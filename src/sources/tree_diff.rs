@@ -315,7 +315,8 @@ fn kind(entry: &TreeEntry<'_>) -> Kind {
     }
 }
 
-fn join(prefix: &str, name: &[u8]) -> String {
+/// `prefix/name` (`name` alone at the root), a path as keyfence reports it.
+pub(super) fn join(prefix: &str, name: &[u8]) -> String {
     let name = String::from_utf8_lossy(name);
     if prefix.is_empty() {
         name.into_owned()
