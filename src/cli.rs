@@ -192,6 +192,29 @@ pub struct ScanArgs {
     /// (a directory scan counts them in its summary). .keyfenceignore still holds.
     #[arg(long, conflicts_with_all = ["staged", "commits", "all_history"])]
     pub no_ignore: bool,
+
+    /// History scans: only commits made at or after DATE (committer date, as `git log --since`).
+    /// DATE is 2024-01-31 (from the start of that day, UTC), 2024-01-31T10:00:00Z, or relative:
+    /// 2.weeks.ago, "3 days ago" (a month counts 30 days, a year 365).
+    #[arg(long, value_name = "DATE", hide_short_help = true)]
+    pub since: Option<String>,
+
+    /// History scans: only commits made at or before DATE (a plain date counts through the end
+    /// of that day, UTC); forms as for --since.
+    #[arg(long, value_name = "DATE", hide_short_help = true)]
+    pub until: Option<String>,
+
+    /// History scans: only commits reachable from REF (a branch, remote branch, tag or commit;
+    /// repeat for several). With --all-history, the walk starts from these instead of every ref;
+    /// with --commits, the range is narrowed to what they reach.
+    #[arg(long = "branch", value_name = "REF", hide_short_help = true)]
+    pub branches: Vec<String>,
+
+    /// History scans (after `--`): only files under these git pathspecs: folders, files or globs
+    /// where `*` also matches `/` (`'*.env'`); `:!PATTERN` leaves paths out. For a directory
+    /// scan, paths after `--` are scanned like PATH.
+    #[arg(last = true, value_name = "PATHSPEC")]
+    pub pathspecs: Vec<String>,
 }
 
 /// `keyfence rules`.

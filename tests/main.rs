@@ -13,6 +13,7 @@ mod files;
 mod gitleaks;
 mod habits;
 mod history;
+mod history_filters;
 mod hook;
 mod hook_by_hand;
 mod output;

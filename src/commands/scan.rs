@@ -288,7 +288,7 @@ fn config_changes(
     match (&settings.target, files.repository()) {
         (Target::Staged, _) => config_changes::staged(watched, faq),
         (Target::History(selection), Some(repo)) => {
-            let commits = history::list_commits(repo, selection)?;
+            let commits = history::list_commits(repo, selection, &settings.source.history)?;
             config_changes::in_commits(repo, &commits, watched, faq)
         }
         _ => Ok(Vec::new()),
