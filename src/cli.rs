@@ -135,6 +135,9 @@ pub struct ScanArgs {
     pub baseline: Option<PathBuf>,
 
     /// Output format of the findings on standard output.
+    ///
+    /// human (grouped per credential), short (one line per finding), json, sarif, csv (a header
+    /// row, then one row per finding) or junit (one failing test case per finding).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
@@ -220,6 +223,12 @@ pub struct ScanArgs {
 /// `keyfence rules`.
 #[derive(Debug, Args)]
 pub struct RulesArgs {
+    /// List only rules whose id, family (`aws`, `servicetitan`) or FAQ rule id (`ST-FAQ-…`)
+    /// contains FILTER, ignoring case; with `*`, `?` or `[…]`, FILTER is a glob matched against
+    /// each of them whole (`'servicetitan-*'`, `'ST-FAQ-*'`).
+    #[arg(value_name = "FILTER", conflicts_with = "check")]
+    pub filter: Option<String>,
+
     /// Instead of listing the rules, check the rules of FILE (a rule file in the schema of
     /// `patterns/*.toml`, a `.keyfence.toml` or a gitleaks config): the file loads, every regex
     /// compiles, every example yields its secret and no negative example matches. Exit status 0
@@ -246,7 +255,7 @@ pub struct RulesArgs {
 pub enum RulesFormat {
     /// Readable text.
     Human,
-    /// A JSON array of rules.
+    /// A JSON array of rules, each with its regex.
     Json,
 }
 

@@ -95,6 +95,14 @@ pub struct Finding {
     pub committer: Option<String>,
     /// Author date of that commit, RFC 3339.
     pub date: Option<String>,
+    /// Author name of that commit (lossy UTF-8).
+    pub author_name: Option<String>,
+    /// First line of that commit's message (lossy UTF-8).
+    pub commit_message: Option<String>,
+    /// The text around the secret on its line, in clear; reports redact it (see
+    /// [`Finding::line_text`]). `None` when the finding has no line of its own (a credential
+    /// set, a configuration change).
+    pub context: Option<LineContext>,
     /// The FAQ rule the finding breaks.
     pub faq: FaqRef,
     /// What to do now, in order.
@@ -115,6 +123,16 @@ pub struct Finding {
     /// Tenant ids named near the secret in its text (see [`crate::sharing::tenant`]); the input
     /// of the cross-tenant verdict, not reported by itself.
     pub tenants: Vec<String>,
+}
+
+/// The text around a secret on its line(s), in clear, each side at most [`LINE_CONTEXT`] bytes
+/// (`…` where cut).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineContext {
+    /// The secret's first line before the secret.
+    pub before: String,
+    /// The secret's last line after the secret (no line break).
+    pub after: String,
 }
 
 /// What a finding is made of, besides the rule and the catalog entry.
@@ -158,6 +176,12 @@ impl Finding {
             author: None,
             committer: None,
             date: None,
+            author_name: None,
+            commit_message: None,
+            context: Some(LineContext {
+                before: line_before(site.text, site.secret.start),
+                after: line_after(site.text, site.secret.end),
+            }),
             faq: FaqRef { id: faq.id.clone(), rule: faq.rule.clone(), url: faq.url.clone() },
             next_steps: faq.next_steps.clone(),
             reference: rule.reference.clone(),
@@ -175,6 +199,8 @@ impl Finding {
         self.author = Some(commit.author.clone());
         self.committer = Some(commit.committer.clone());
         self.date = Some(commit.date.clone());
+        self.author_name = Some(commit.author_name.clone());
+        self.commit_message = Some(commit.message.clone());
         self
     }
 
@@ -241,6 +267,32 @@ impl Finding {
         }
     }
 
+    /// The line of the secret as reports show it: the text around the secret with the secret
+    /// shown as [`Finding::shown_secret`] and, unless `show_secrets`, each of `others` (secrets in
+    /// clear with their redacted forms: the other findings of the same line) redacted too;
+    /// control characters escaped. `None` when the finding has no line of its own.
+    pub fn line_text(&self, show_secrets: bool, others: &[(&str, &str)]) -> Option<String> {
+        let line = self.context.as_ref()?;
+        let redact_others = |text: &str| {
+            let mut text = text.to_owned();
+            for (clear, redacted) in others.iter().filter(|(clear, _)| !show_secrets && !clear.is_empty()) {
+                text = text.replace(clear, redacted);
+            }
+            escape_controls(&text)
+        };
+        Some(format!(
+            "{}{}{}",
+            redact_others(&line.before),
+            escape_controls(self.shown_secret(show_secrets)),
+            redact_others(&line.after)
+        ))
+    }
+
+    /// Shannon entropy of the secret in bits per byte (see [`crate::filters::entropy`]).
+    pub fn entropy(&self) -> f64 {
+        crate::filters::shannon_entropy(self.secret.as_bytes())
+    }
+
     /// The secret as reports show it: in clear only when `show_secrets`.
     pub fn shown_secret(&self, show_secrets: bool) -> &str {
         if show_secrets {
@@ -249,6 +301,35 @@ impl Finding {
             &self.redacted
         }
     }
+}
+
+/// How many bytes of a line before and after a secret a finding keeps (minified files have
+/// lines of megabytes).
+pub const LINE_CONTEXT: usize = 120;
+
+/// The text from the start of the line holding `at` up to `at`, at most [`LINE_CONTEXT`] bytes
+/// (`…` in front when cut).
+fn line_before(text: &[u8], at: usize) -> String {
+    let start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+    let cut = at.saturating_sub(LINE_CONTEXT).max(start);
+    let mut shown = String::from_utf8_lossy(&text[cut..at]).into_owned();
+    if cut > start {
+        shown.insert(0, '…');
+    }
+    shown
+}
+
+/// The text from `at` to the end of its line (no line break), at most [`LINE_CONTEXT`] bytes
+/// (`…` at the end when cut).
+fn line_after(text: &[u8], at: usize) -> String {
+    let end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i);
+    let end = if end > at && text[end - 1] == b'\r' { end - 1 } else { end };
+    let cut = end.min(at + LINE_CONTEXT);
+    let mut shown = String::from_utf8_lossy(&text[at..cut]).into_owned();
+    if cut < end {
+        shown.push('…');
+    }
+    shown
 }
 
 /// Byte offset of the first byte of the last character in `range` (which must not be empty).

@@ -152,3 +152,18 @@ fn pathspecs_after_double_dash_keep_only_those_paths() {
     let (code, found, _) = found_paths(&repo, &["--commits", "HEAD~1..HEAD", "--", "docs", "deploy/"]);
     assert_eq!((code, found), (0, vec![]), "the last commit touched only src/");
 }
+
+#[test]
+fn the_man_page_and_long_help_document_the_new_options_and_short_help_stays_short() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, man, _) = run(crate::common::keyfence(dir.path()).args(["man"]));
+    assert_eq!(code, 0);
+    for option in ["\\-\\-since", "\\-\\-until", "\\-\\-branch", "PATHSPEC", "csv", "junit", "FILTER"] {
+        assert!(man.contains(option), "the man page documents {option}");
+    }
+    let (_, long, _) = run(crate::common::keyfence(dir.path()).args(["scan", "--help"]));
+    assert!(long.contains("--since <DATE>") && long.contains("2.weeks.ago"), "{long}");
+    let (_, short, _) = run(crate::common::keyfence(dir.path()).args(["scan", "-h"]));
+    assert!(!short.contains("--since") && !short.contains("--branch"), "short help stays short: {short}");
+    assert!(short.lines().count() < long.lines().count() / 2, "{short}");
+}

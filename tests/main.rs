@@ -3,6 +3,7 @@
 
 mod common;
 
+mod action;
 mod assignments;
 mod config;
 mod corpus;
@@ -10,6 +11,7 @@ mod decoding;
 mod errors;
 mod explain;
 mod files;
+mod formats;
 mod gitleaks;
 mod habits;
 mod history;

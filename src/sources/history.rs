@@ -360,7 +360,8 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Id, author email and author date of `commit`, as findings carry them.
+/// Id, author email, name and date, committer email and message summary of `commit`, as
+/// findings carry them.
 pub(crate) fn commit_info(commit: &Commit<'_>) -> CommitInfo {
     let author = commit.author();
     let when = author.when();
@@ -374,6 +375,13 @@ pub(crate) fn commit_info(commit: &Commit<'_>) -> CommitInfo {
         author: String::from_utf8_lossy(author.email_bytes()).into_owned(),
         committer: String::from_utf8_lossy(commit.committer().email_bytes()).into_owned(),
         date,
+        author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+        message: String::from_utf8_lossy(commit.message_bytes())
+            .lines()
+            .map(str::trim)
+            .find(|line| !line.is_empty())
+            .unwrap_or_default()
+            .to_owned(),
     }
 }
 

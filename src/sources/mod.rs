@@ -60,6 +60,10 @@ pub struct CommitInfo {
     pub committer: String,
     /// Author date, RFC 3339 in the author's time zone.
     pub date: String,
+    /// Author name (lossy UTF-8).
+    pub author_name: String,
+    /// First line of the commit message (lossy UTF-8, trimmed).
+    pub message: String,
 }
 
 impl Provenance {
