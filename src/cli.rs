@@ -213,9 +213,11 @@ pub struct ScanArgs {
     #[arg(long = "branch", value_name = "REF", hide_short_help = true)]
     pub branches: Vec<String>,
 
-    /// History scans (after `--`): only files under these git pathspecs: folders, files or globs
-    /// where `*` also matches `/` (`'*.env'`); `:!PATTERN` leaves paths out. For a directory
-    /// scan, paths after `--` are scanned like PATH.
+    /// History scans: only files under these git pathspecs (after `--`).
+    ///
+    /// Folders, files or globs where `*` also matches `/` (`'*.env'`); `:!PATTERN` or
+    /// `:(exclude)PATTERN` leaves paths out. For a directory scan, paths after `--` are scanned
+    /// like PATH.
     #[arg(last = true, value_name = "PATHSPEC")]
     pub pathspecs: Vec<String>,
 }
