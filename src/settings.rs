@@ -70,7 +70,9 @@ pub struct ScanSettings {
 
 impl ScanSettings {
     /// Resolves `args` over `config` (command line and environment win over the file, the file
-    /// over defaults). Errors (exit 2) on `-` mixed with other paths or a zero size limit.
+    /// over defaults). Errors (exit 2) on `-` mixed with other paths, a zero size limit, or a
+    /// history filter (`--since`, `--until`, `--branch`, pathspecs) that is misplaced or does not
+    /// parse.
     pub fn resolve(mut args: ScanArgs, config: &Config) -> Result<ScanSettings> {
         let history = history_filter(&mut args)?;
         let staged = args.staged;

@@ -167,3 +167,26 @@ fn the_man_page_and_long_help_document_the_new_options_and_short_help_stays_shor
     assert!(!short.contains("--since") && !short.contains("--branch"), "short help stays short: {short}");
     assert!(short.lines().count() < long.lines().count() / 2, "{short}");
 }
+
+#[test]
+fn a_filtered_history_scan_does_not_call_baseline_entries_stale() {
+    let repo = Repo::new();
+    repo.write("README.md", "hi\n");
+    repo.commit_all("init");
+    // An entry for a key that only ever sat on disk: no commit holds it.
+    repo.write("local.env", format!("KEY={}\n", app_key(730)));
+    let baseline = repo.path().join("baseline.json");
+    let (code, _, stderr) = run(repo.keyfence().args(["baseline"]).arg(&baseline).arg("."));
+    assert_eq!(code, 0, "{stderr}");
+    std::fs::remove_file(repo.path().join("local.env")).unwrap();
+
+    let (code, _, stderr) = run(repo.keyfence().args(["scan", "--all-history", "--baseline"]).arg(&baseline));
+    assert_eq!(code, 0);
+    assert!(stderr.contains("1 of 1 baseline entries match no finding"), "the whole history: {stderr}");
+    for filter in [&["--branch", "main"][..], &["--since", "1970-01-02"], &["--", "docs"]] {
+        let (code, _, stderr) =
+            run(repo.keyfence().args(["scan", "--all-history", "--baseline"]).arg(&baseline).args(filter));
+        assert_eq!(code, 0, "{filter:?}: {stderr}");
+        assert!(!stderr.contains("match no finding"), "{filter:?} sees a slice of history: {stderr}");
+    }
+}
