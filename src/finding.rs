@@ -308,25 +308,34 @@ impl Finding {
 pub const LINE_CONTEXT: usize = 120;
 
 /// The text from the start of the line holding `at` up to `at`, at most [`LINE_CONTEXT`] bytes
-/// (`…` in front when cut).
+/// (`…` in front when cut). Looks back no further than that, so a megabyte-long minified line
+/// costs the same as a short one.
 fn line_before(text: &[u8], at: usize) -> String {
-    let start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
-    let cut = at.saturating_sub(LINE_CONTEXT).max(start);
-    let mut shown = String::from_utf8_lossy(&text[cut..at]).into_owned();
-    if cut > start {
+    let window = at.saturating_sub(LINE_CONTEXT);
+    let (start, cut) = match memchr::memrchr(b'\n', &text[window..at]) {
+        Some(i) => (window + i + 1, false),
+        None => (window, window > 0 && text[window - 1] != b'\n'),
+    };
+    let mut shown = String::from_utf8_lossy(&text[start..at]).into_owned();
+    if cut {
         shown.insert(0, '…');
     }
     shown
 }
 
 /// The text from `at` to the end of its line (no line break), at most [`LINE_CONTEXT`] bytes
-/// (`…` at the end when cut).
+/// (`…` at the end when cut); looks no further than that.
 fn line_after(text: &[u8], at: usize) -> String {
-    let end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i);
-    let end = if end > at && text[end - 1] == b'\r' { end - 1 } else { end };
-    let cut = end.min(at + LINE_CONTEXT);
-    let mut shown = String::from_utf8_lossy(&text[at..cut]).into_owned();
-    if cut < end {
+    let window = text.len().min(at + LINE_CONTEXT);
+    let (mut end, cut) = match memchr::memchr(b'\n', &text[at..window]) {
+        Some(i) => (at + i, false),
+        None => (window, window < text.len() && text[window] != b'\n'),
+    };
+    if !cut && end > at && text[end - 1] == b'\r' {
+        end -= 1;
+    }
+    let mut shown = String::from_utf8_lossy(&text[at..end]).into_owned();
+    if cut {
         shown.push('…');
     }
     shown
@@ -399,6 +408,27 @@ pub fn escape_controls(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_context_stops_at_line_breaks_and_cuts_long_lines() {
+        let text = b"one\r\nKEY=secret # note\r\nthree";
+        let at = 9;
+        assert_eq!(line_before(text, at), "KEY=");
+        assert_eq!(line_after(text, at + 6), " # note");
+        assert_eq!(line_before(b"abc", 0), "");
+        assert_eq!(line_after(b"abc", 3), "");
+        let long = [b"x".repeat(500), b"SECRET".to_vec(), b"y".repeat(500)].concat();
+        let before = line_before(&long, 500);
+        let after = line_after(&long, 506);
+        assert!(before.starts_with('…') && before.len() == LINE_CONTEXT + '…'.len_utf8(), "{before}");
+        assert!(after.ends_with('…') && after.len() == LINE_CONTEXT + '…'.len_utf8(), "{after}");
+        let exact = [b"\n".to_vec(), b"x".repeat(LINE_CONTEXT), b"S".to_vec()].concat();
+        assert_eq!(
+            line_before(&exact, LINE_CONTEXT + 1),
+            "x".repeat(LINE_CONTEXT),
+            "a whole line is not cut"
+        );
+    }
 
     #[test]
     fn redaction_keeps_prefix_and_two_body_characters() {
