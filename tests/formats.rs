@@ -200,3 +200,16 @@ fn rules_filter_by_id_family_faq_id_or_glob() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("not a valid glob"), "{stderr}");
 }
+
+#[test]
+fn junit_of_an_incomplete_scan_has_an_error_test_case() {
+    let repo = Repo::new();
+    repo.write("a.txt", "fine\n");
+    repo.git(&["add", "a.txt"]);
+    repo.corrupt_staged_blob("a.txt");
+    let (code, stdout, stderr) = run(repo.keyfence().args(["scan", "--staged", "--format", "junit"]));
+    assert_eq!(code, 2, "{stderr}");
+    let doc = roxmltree::Document::parse(&stdout).expect("valid XML");
+    assert_eq!(doc.root_element().attribute("errors"), Some("1"), "{stdout}");
+    assert!(doc.descendants().any(|n| n.has_tag_name("error")), "{stdout}");
+}

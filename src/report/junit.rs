@@ -16,18 +16,19 @@ pub fn write(
 ) -> io::Result<()> {
     let errors = usize::from(!context.errors.is_empty());
     let tests = findings.len().max(1) + errors;
-    let counts = format!(r#"tests="{tests}" failures="{}" errors="{errors}""#, findings.len());
+    // `time` is optional in JUnit, but some readers (test-report actions) expect a number.
+    let counts = format!(r#"tests="{tests}" failures="{}" errors="{errors}" time="0""#, findings.len());
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(out, r#"<testsuites name="keyfence" {counts}>"#)?;
     writeln!(out, r#"  <testsuite name="keyfence" {counts}>"#)?;
     if findings.is_empty() {
-        writeln!(out, r#"    <testcase classname="keyfence" name="no secrets found"/>"#)?;
+        writeln!(out, r#"    <testcase classname="keyfence" name="no secrets found" time="0"/>"#)?;
     }
     for f in findings {
         write_finding(f, options, out)?;
     }
     if errors > 0 {
-        writeln!(out, r#"    <testcase classname="keyfence" name="the scan read everything">"#)?;
+        writeln!(out, r#"    <testcase classname="keyfence" name="the scan read everything" time="0">"#)?;
         let text = context.errors.join("\n");
         writeln!(
             out,
@@ -54,7 +55,7 @@ fn write_finding(f: &Finding, options: ReportOptions, out: &mut dyn Write) -> io
     for step in &f.next_steps {
         details.push_str(&format!("\n- {step}"));
     }
-    writeln!(out, r#"    <testcase classname="{}" name="{}">"#, xml(&f.path), xml(&name))?;
+    writeln!(out, r#"    <testcase classname="{}" name="{}" time="0">"#, xml(&f.path), xml(&name))?;
     writeln!(
         out,
         r#"      <failure message="{}" type="{}">{}</failure>"#,
