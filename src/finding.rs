@@ -288,9 +288,21 @@ impl Finding {
         ))
     }
 
-    /// Shannon entropy of the secret in bits per byte (see [`crate::filters::entropy`]).
+    /// Shannon entropy of the secret in bits per character (Unicode scalar value; for ASCII the
+    /// same as the bits per byte the entropy filter measures): 0.0 for an empty secret.
     pub fn entropy(&self) -> f64 {
-        crate::filters::shannon_entropy(self.secret.as_bytes())
+        let mut counts: std::collections::HashMap<char, u32> = std::collections::HashMap::new();
+        for c in self.secret.chars() {
+            *counts.entry(c).or_default() += 1;
+        }
+        let total = f64::from(counts.values().sum::<u32>());
+        counts
+            .values()
+            .map(|&n| {
+                let p = f64::from(n) / total;
+                -p * p.log2()
+            })
+            .sum()
     }
 
     /// The secret as reports show it: in clear only when `show_secrets`.
@@ -408,6 +420,20 @@ pub fn escape_controls(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entropy_counts_characters() {
+        let lines = LineIndex::new(b"ak1.abcdefghij");
+        let rules = crate::rules::RuleSet::builtin().unwrap();
+        let spec = rules.rules.iter().find(|r| r.id == "servicetitan-app-key").unwrap();
+        let site = FindingSite { text: b"ak1.abcdefghij", path: "p", secret: 0..14, body: 4..14 };
+        let sample = Finding::new(spec, rules.faq(&spec.faq).unwrap(), &site, &lines);
+        let finding = |secret: &str| Finding { secret: secret.to_owned(), ..sample.clone() };
+        assert_eq!(finding("").entropy(), 0.0);
+        assert_eq!(finding("aaaa").entropy(), 0.0);
+        assert!((finding("abcd").entropy() - 2.0).abs() < 1e-9);
+        assert!((finding("ééàà").entropy() - 1.0).abs() < 1e-9, "two characters, not four bytes");
+    }
 
     #[test]
     fn line_context_stops_at_line_breaks_and_cuts_long_lines() {
