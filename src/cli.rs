@@ -197,8 +197,9 @@ pub struct ScanArgs {
     pub no_ignore: bool,
 
     /// History scans: only commits made at or after DATE (committer date, as `git log --since`).
-    /// DATE is 2024-01-31 (from the start of that day, UTC), 2024-01-31T10:00:00Z, or relative:
-    /// 2.weeks.ago, "3 days ago" (a month counts 30 days, a year 365).
+    /// DATE is 2024-01-31 (from the start of that day, UTC), 2024-01-31T10:00:00Z (any offset;
+    /// none: UTC), @UNIX-SECONDS, or relative: 2.weeks.ago, "3 days ago", yesterday (a month
+    /// counts 30 days, a year 365).
     #[arg(long, value_name = "DATE", hide_short_help = true)]
     pub since: Option<String>,
 

@@ -13,8 +13,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::HashSet;
 
 /// The accepted date forms, for error messages and help.
-pub const DATE_FORMS: &str =
-    "2024-01-31, 2024-01-31T10:00:00Z (RFC 3339, any offset), or a relative date like 2.weeks.ago or \"3 days ago\"";
+pub const DATE_FORMS: &str = "2024-01-31, 2024-01-31T10:00:00Z (RFC 3339, any offset; without one, UTC), @UNIX-SECONDS, or a relative date like 2.weeks.ago, \"3 days ago\" or yesterday";
 
 /// What `--since`, `--until`, `--branch` and `-- PATH…` ask of a history scan. Empty: everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -162,14 +161,23 @@ pub enum DayEnd {
 }
 
 /// Parses a `--since`/`--until` value into Unix seconds (UTC), relative forms counting back from
-/// `now` (Unix seconds). A month is 30 days and a year 365 days. Errors (exit 2) name the
+/// `now` (Unix seconds): `yesterday` is 24 hours ago, a month is 30 days and a year 365 days. Errors (exit 2) name the
 /// accepted forms ([`DATE_FORMS`]).
 pub fn parse_date(option: &str, text: &str, day: DayEnd, now: i64) -> Result<i64> {
     let trimmed = text.trim();
     let parsed = if let Ok(at) = chrono::DateTime::parse_from_rfc3339(trimmed) {
         Some(at.timestamp())
-    } else if let Ok(at) = chrono::NaiveDateTime::parse_from_str(trimmed, "%Y-%m-%d %H:%M:%S") {
+    } else if let Some(at) = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+        .iter()
+        .find_map(|form| chrono::NaiveDateTime::parse_from_str(trimmed, form).ok())
+    {
         Some(at.and_utc().timestamp())
+    } else if let Some(seconds) = trimmed.strip_prefix('@') {
+        seconds.parse::<i64>().ok()
+    } else if trimmed == "now" {
+        Some(now)
+    } else if trimmed == "yesterday" {
+        Some(now - 86_400)
     } else if let Ok(date) = chrono::NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
         let time = match day {
             DayEnd::Start => chrono::NaiveTime::MIN,
@@ -222,6 +230,10 @@ mod tests {
         assert_eq!(at("2.weeks.ago", DayEnd::Start), NOW - 14 * 86_400);
         assert_eq!(at("3 days ago", DayEnd::Start), NOW - 3 * 86_400);
         assert_eq!(at("1 hour ago", DayEnd::Start), NOW - 3600);
+        assert_eq!(at("2024-01-31 10:00", DayEnd::Start), 1_706_695_200);
+        assert_eq!(at("2024-01-31T10:00:00", DayEnd::End), 1_706_695_200, "a time is never widened");
+        assert_eq!(at("@1706695200", DayEnd::Start), 1_706_695_200);
+        assert_eq!((at("yesterday", DayEnd::Start), at("now", DayEnd::End)), (NOW - 86_400, NOW));
         for bad in ["yesterday-ish", "2024-13-01", "3 fortnights ago", "", "weeks.ago"] {
             assert!(parse_date("--since", bad, DayEnd::Start, NOW).is_err(), "{bad}");
         }
