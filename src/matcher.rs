@@ -245,7 +245,7 @@ impl Matcher {
         // rules: a map keeps short texts, such as the extractor's views, from paying for all).
         let mut windows: BTreeMap<usize, Vec<Range<usize>>> = BTreeMap::new();
         for &index in &self.unconditional {
-            windows.insert(index, vec![0..text.len()]);
+            windows.insert(index, std::iter::once(0..text.len()).collect());
         }
         for hit in self.prefilter.find_overlapping_iter(text) {
             let pattern = hit.pattern().as_usize();

@@ -158,9 +158,7 @@ pub fn name_value_lines(text: &[u8], block: Range<usize>) -> Option<Rewrite> {
         RegexBuilder::new(pair).unicode(false).build().expect("built-in form regexes compile")
     });
     let bytes = &text[block.clone()];
-    if memmem::find(bytes, b"name:").is_none() {
-        return None;
-    }
+    memmem::find(bytes, b"name:")?;
     let caps = PAIR.captures(bytes)?;
     let name = caps.name("name")?.range();
     let value = ["double", "single", "plain"].iter().find_map(|group| caps.name(group))?.range();
