@@ -3,6 +3,7 @@
 
 mod common;
 
+mod action;
 mod assignments;
 mod config;
 mod corpus;
@@ -10,9 +11,11 @@ mod decoding;
 mod errors;
 mod explain;
 mod files;
+mod formats;
 mod gitleaks;
 mod habits;
 mod history;
+mod history_filters;
 mod hook;
 mod hook_by_hand;
 mod output;
