@@ -10,6 +10,7 @@ mod decoding;
 mod errors;
 mod explain;
 mod files;
+mod fresh_user;
 mod gitleaks;
 mod habits;
 mod history;
