@@ -138,6 +138,9 @@ pub struct ScanArgs {
     pub baseline: Option<PathBuf>,
 
     /// Output format of the findings on standard output.
+    ///
+    /// human (grouped per credential), short (one line per finding), json, sarif, csv (a header
+    /// row, then one row per finding) or junit (one failing test case per finding).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
@@ -196,6 +199,32 @@ pub struct ScanArgs {
     /// (a directory scan counts them in its summary). .keyfenceignore still holds.
     #[arg(long, conflicts_with_all = ["staged", "commits", "all_history"])]
     pub no_ignore: bool,
+
+    /// History scans: only commits made at or after DATE (committer date, as `git log --since`).
+    /// DATE is 2024-01-31 (from the start of that day, UTC), 2024-01-31T10:00:00Z (any offset;
+    /// none: UTC), @UNIX-SECONDS, or relative: 2.weeks.ago, "3 days ago", yesterday (a month
+    /// counts 30 days, a year 365).
+    #[arg(long, value_name = "DATE", hide_short_help = true)]
+    pub since: Option<String>,
+
+    /// History scans: only commits made at or before DATE (a plain date counts through the end
+    /// of that day, UTC); forms as for --since.
+    #[arg(long, value_name = "DATE", hide_short_help = true)]
+    pub until: Option<String>,
+
+    /// History scans: only commits reachable from REF (a branch, remote branch, tag or commit;
+    /// repeat for several). With --all-history, the walk starts from these instead of every ref;
+    /// with --commits, the range is narrowed to what they reach.
+    #[arg(long = "branch", value_name = "REF", hide_short_help = true)]
+    pub branches: Vec<String>,
+
+    /// History scans: only files under these git pathspecs (after `--`).
+    ///
+    /// Folders, files or globs where `*` also matches `/` (`'*.env'`); `:!PATTERN` or
+    /// `:(exclude)PATTERN` leaves paths out. For a directory scan, paths after `--` are scanned
+    /// like PATH.
+    #[arg(last = true, value_name = "PATHSPEC")]
+    pub pathspecs: Vec<String>,
 }
 
 /// Parses `--max-file-size`: a whole number of MiB, at least 1. `allow_negative_numbers` lets
@@ -211,6 +240,12 @@ fn parse_mib(value: &str) -> Result<u64, String> {
 /// `keyfence rules`.
 #[derive(Debug, Args)]
 pub struct RulesArgs {
+    /// List only rules whose id, family (`aws`, `servicetitan`) or FAQ rule id (`ST-FAQ-…`)
+    /// contains FILTER, ignoring case; with `*`, `?` or `[…]`, FILTER is a glob matched against
+    /// each of them whole (`'servicetitan-*'`, `'ST-FAQ-*'`).
+    #[arg(value_name = "FILTER", conflicts_with = "check")]
+    pub filter: Option<String>,
+
     /// Instead of listing the rules, check the rules of FILE (a rule file in the schema of
     /// `patterns/*.toml`, a `.keyfence.toml` or a gitleaks config): the file loads, every regex
     /// compiles, every example yields its secret and no negative example matches. Exit status 0
@@ -237,7 +272,7 @@ pub struct RulesArgs {
 pub enum RulesFormat {
     /// Readable text.
     Human,
-    /// A JSON array of rules.
+    /// A JSON array of rules, each with its regex.
     Json,
 }
 

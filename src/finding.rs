@@ -95,6 +95,14 @@ pub struct Finding {
     pub committer: Option<String>,
     /// Author date of that commit, RFC 3339.
     pub date: Option<String>,
+    /// Author name of that commit (lossy UTF-8).
+    pub author_name: Option<String>,
+    /// First line of that commit's message (lossy UTF-8).
+    pub commit_message: Option<String>,
+    /// The text around the secret on its line, in clear; reports redact it (see
+    /// [`Finding::line_text`]). `None` when the finding has no line of its own (a credential
+    /// set, a configuration change).
+    pub context: Option<LineContext>,
     /// The FAQ rule the finding breaks.
     pub faq: FaqRef,
     /// What to do now, in order.
@@ -115,6 +123,16 @@ pub struct Finding {
     /// Tenant ids named near the secret in its text (see [`crate::sharing::tenant`]); the input
     /// of the cross-tenant verdict, not reported by itself.
     pub tenants: Vec<String>,
+}
+
+/// The text around a secret on its line(s), in clear, each side at most [`LINE_CONTEXT`] bytes
+/// (`…` where cut).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineContext {
+    /// The secret's first line before the secret.
+    pub before: String,
+    /// The secret's last line after the secret (no line break).
+    pub after: String,
 }
 
 /// What a finding is made of, besides the rule and the catalog entry.
@@ -158,6 +176,12 @@ impl Finding {
             author: None,
             committer: None,
             date: None,
+            author_name: None,
+            commit_message: None,
+            context: Some(LineContext {
+                before: line_before(site.text, site.secret.start),
+                after: line_after(site.text, site.secret.end),
+            }),
             faq: FaqRef { id: faq.id.clone(), rule: faq.rule.clone(), url: faq.url.clone() },
             next_steps: faq.next_steps.clone(),
             reference: rule.reference.clone(),
@@ -175,6 +199,8 @@ impl Finding {
         self.author = Some(commit.author.clone());
         self.committer = Some(commit.committer.clone());
         self.date = Some(commit.date.clone());
+        self.author_name = Some(commit.author_name.clone());
+        self.commit_message = Some(commit.message.clone());
         self
     }
 
@@ -241,6 +267,44 @@ impl Finding {
         }
     }
 
+    /// The line of the secret as reports show it: the text around the secret with the secret
+    /// shown as [`Finding::shown_secret`] and, unless `show_secrets`, each of `others` (secrets in
+    /// clear with their redacted forms: the other findings of the same line) redacted too;
+    /// control characters escaped. `None` when the finding has no line of its own.
+    pub fn line_text(&self, show_secrets: bool, others: &[(&str, &str)]) -> Option<String> {
+        let line = self.context.as_ref()?;
+        let redact_others = |text: &str| {
+            let mut text = text.to_owned();
+            for (clear, redacted) in others.iter().filter(|(clear, _)| !show_secrets && !clear.is_empty()) {
+                text = text.replace(clear, redacted);
+            }
+            escape_controls(&text)
+        };
+        Some(format!(
+            "{}{}{}",
+            redact_others(&line.before),
+            escape_controls(self.shown_secret(show_secrets)),
+            redact_others(&line.after)
+        ))
+    }
+
+    /// Shannon entropy of the secret in bits per character (Unicode scalar value; for ASCII the
+    /// same as the bits per byte the entropy filter measures): 0.0 for an empty secret.
+    pub fn entropy(&self) -> f64 {
+        let mut counts: std::collections::HashMap<char, u32> = std::collections::HashMap::new();
+        for c in self.secret.chars() {
+            *counts.entry(c).or_default() += 1;
+        }
+        let total = f64::from(counts.values().sum::<u32>());
+        counts
+            .values()
+            .map(|&n| {
+                let p = f64::from(n) / total;
+                -p * p.log2()
+            })
+            .sum()
+    }
+
     /// The secret as reports show it: in clear only when `show_secrets`.
     pub fn shown_secret(&self, show_secrets: bool) -> &str {
         if show_secrets {
@@ -249,6 +313,44 @@ impl Finding {
             &self.redacted
         }
     }
+}
+
+/// How many bytes of a line before and after a secret a finding keeps (minified files have
+/// lines of megabytes).
+pub const LINE_CONTEXT: usize = 120;
+
+/// The text from the start of the line holding `at` up to `at`, at most [`LINE_CONTEXT`] bytes
+/// (`…` in front when cut). Looks back no further than that, so a megabyte-long minified line
+/// costs the same as a short one.
+fn line_before(text: &[u8], at: usize) -> String {
+    let window = at.saturating_sub(LINE_CONTEXT);
+    let (start, cut) = match memchr::memrchr(b'\n', &text[window..at]) {
+        Some(i) => (window + i + 1, false),
+        None => (window, window > 0 && text[window - 1] != b'\n'),
+    };
+    let mut shown = String::from_utf8_lossy(&text[start..at]).into_owned();
+    if cut {
+        shown.insert(0, '…');
+    }
+    shown
+}
+
+/// The text from `at` to the end of its line (no line break), at most [`LINE_CONTEXT`] bytes
+/// (`…` at the end when cut); looks no further than that.
+fn line_after(text: &[u8], at: usize) -> String {
+    let window = text.len().min(at + LINE_CONTEXT);
+    let (mut end, cut) = match memchr::memchr(b'\n', &text[at..window]) {
+        Some(i) => (at + i, false),
+        None => (window, window < text.len() && text[window] != b'\n'),
+    };
+    if !cut && end > at && text[end - 1] == b'\r' {
+        end -= 1;
+    }
+    let mut shown = String::from_utf8_lossy(&text[at..end]).into_owned();
+    if cut {
+        shown.push('…');
+    }
+    shown
 }
 
 /// Byte offset of the first byte of the last character in `range` (which must not be empty).
@@ -318,6 +420,41 @@ pub fn escape_controls(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entropy_counts_characters() {
+        let lines = LineIndex::new(b"ak1.abcdefghij");
+        let rules = crate::rules::RuleSet::builtin().unwrap();
+        let spec = rules.rules.iter().find(|r| r.id == "servicetitan-app-key").unwrap();
+        let site = FindingSite { text: b"ak1.abcdefghij", path: "p", secret: 0..14, body: 4..14 };
+        let sample = Finding::new(spec, rules.faq(&spec.faq).unwrap(), &site, &lines);
+        let finding = |secret: &str| Finding { secret: secret.to_owned(), ..sample.clone() };
+        assert_eq!(finding("").entropy(), 0.0);
+        assert_eq!(finding("aaaa").entropy(), 0.0);
+        assert!((finding("abcd").entropy() - 2.0).abs() < 1e-9);
+        assert!((finding("ééàà").entropy() - 1.0).abs() < 1e-9, "two characters, not four bytes");
+    }
+
+    #[test]
+    fn line_context_stops_at_line_breaks_and_cuts_long_lines() {
+        let text = b"one\r\nKEY=secret # note\r\nthree";
+        let at = 9;
+        assert_eq!(line_before(text, at), "KEY=");
+        assert_eq!(line_after(text, at + 6), " # note");
+        assert_eq!(line_before(b"abc", 0), "");
+        assert_eq!(line_after(b"abc", 3), "");
+        let long = [b"x".repeat(500), b"SECRET".to_vec(), b"y".repeat(500)].concat();
+        let before = line_before(&long, 500);
+        let after = line_after(&long, 506);
+        assert!(before.starts_with('…') && before.len() == LINE_CONTEXT + '…'.len_utf8(), "{before}");
+        assert!(after.ends_with('…') && after.len() == LINE_CONTEXT + '…'.len_utf8(), "{after}");
+        let exact = [b"\n".to_vec(), b"x".repeat(LINE_CONTEXT), b"S".to_vec()].concat();
+        assert_eq!(
+            line_before(&exact, LINE_CONTEXT + 1),
+            "x".repeat(LINE_CONTEXT),
+            "a whole line is not cut"
+        );
+    }
 
     #[test]
     fn redaction_keeps_prefix_and_two_body_characters() {

@@ -5,6 +5,7 @@ use crate::config::{non_empty_env, Config};
 use crate::error::Hinted;
 use crate::report::{Format, ReportOptions};
 use crate::sources::history::Selection;
+use crate::sources::history_filter::{parse_date, DayEnd, HistoryFilter};
 use crate::sources::SourceOptions;
 use anyhow::Result;
 use std::io::IsTerminal;
@@ -69,8 +70,11 @@ pub struct ScanSettings {
 
 impl ScanSettings {
     /// Resolves `args` over `config` (command line and environment win over the file, the file
-    /// over defaults). Errors (exit 2) on `-` mixed with other paths or a zero size limit.
-    pub fn resolve(args: ScanArgs, config: &Config) -> Result<ScanSettings> {
+    /// over defaults). Errors (exit 2) on `-` mixed with other paths, a zero size limit, or a
+    /// history filter (`--since`, `--until`, `--branch`, pathspecs) that is misplaced or does not
+    /// parse.
+    pub fn resolve(mut args: ScanArgs, config: &Config) -> Result<ScanSettings> {
+        let history = history_filter(&mut args)?;
         let staged = args.staged;
         if staged && !args.paths.is_empty() {
             return Err(Hinted::new(
@@ -135,6 +139,7 @@ impl ScanSettings {
                 reuse: crate::sources::Reuse::Anywhere,
                 // Set by the scan command, which knows the range's base (even under --config).
                 ignore_files_at: None,
+                history,
             },
             format: args.format,
             report_file: args.report,
@@ -155,6 +160,51 @@ impl ScanSettings {
             security_contact: config.org.as_ref().and_then(|o| o.security_contact.clone()),
         })
     }
+}
+
+/// The history filters of `args` (`--since`, `--until`, `--branch`, `-- PATH…`). Paths after
+/// `--` of a directory scan join its paths instead. Errors (exit 2) on a filter without a history
+/// scan, or a date that does not parse.
+fn history_filter(args: &mut ScanArgs) -> Result<HistoryFilter> {
+    let history = args.all_history || args.commits.is_some();
+    if !history && !args.pathspecs.is_empty() && !args.staged && args.pre_push.is_none() {
+        args.paths.extend(args.pathspecs.drain(..).map(PathBuf::from));
+    }
+    let given = [
+        (args.since.is_some(), "--since"),
+        (args.until.is_some(), "--until"),
+        (!args.branches.is_empty(), "--branch"),
+        (!args.pathspecs.is_empty(), "pathspecs after `--`"),
+    ];
+    if let Some((_, option)) = given.iter().find(|(set, _)| *set).filter(|_| !history) {
+        return Err(Hinted::new(
+            format!("{option} applies only to history scans (--all-history, --commits RANGE)"),
+            "add --all-history or --commits RANGE (e.g. `keyfence scan --all-history --since 2.weeks.ago`)",
+        )
+        .into());
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let date = |option: &str, text: &Option<String>, day: DayEnd| {
+        text.as_deref().map(|t| parse_date(option, t, day, now)).transpose()
+    };
+    let filter = HistoryFilter {
+        since: date("--since", &args.since, DayEnd::Start)?,
+        until: date("--until", &args.until, DayEnd::End)?,
+        branches: std::mem::take(&mut args.branches),
+        pathspecs: std::mem::take(&mut args.pathspecs),
+    };
+    if let (Some(since), Some(until)) = (filter.since, filter.until) {
+        if since > until {
+            return Err(Hinted::new(
+                "--since is later than --until, so no commit could be scanned",
+                "swap the two dates",
+            )
+            .into());
+        }
+    }
+    Ok(filter)
 }
 
 /// `--always` and `--never` win; `auto` colors a terminal unless NO_COLOR is set and non-empty.

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod action;
 mod assignments;
 mod config;
 mod corpus;
@@ -10,10 +11,12 @@ mod decoding;
 mod errors;
 mod explain;
 mod files;
+mod formats;
 mod fresh_user;
 mod gitleaks;
 mod habits;
 mod history;
+mod history_filters;
 mod hook;
 mod hook_by_hand;
 mod output;

@@ -155,6 +155,25 @@ fn keyfence_scans_its_own_repository_clean() {
     assert_eq!(code, 0, "{stdout}{stderr}");
 }
 
+/// Its history too: `.keyfence.toml` accepts the one commit whose fake test values predate their
+/// allow markers. A shallow or exported checkout has no history to hold to this.
+#[test]
+fn keyfence_scans_its_own_history_clean() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shallow = std::process::Command::new("git")
+        .args(["rev-parse", "--is-shallow-repository"])
+        .current_dir(root)
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() != "false")
+        .unwrap_or(true);
+    if shallow {
+        eprintln!("skipped: this checkout has no full git history");
+        return;
+    }
+    let (code, stdout, stderr) = run(crate::common::keyfence(root).args(["scan", "--all-history"]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+}
+
 #[test]
 fn rules_lists_every_rule_with_its_faq_rule() {
     let dir = tempfile::tempdir().unwrap();

@@ -134,7 +134,7 @@ proptest! {
     #[test]
     fn no_output_format_shows_a_secret_unless_asked((text, hidden) in planted()) {
         let dir = tempfile::tempdir().unwrap();
-        for format in ["human", "json", "sarif"] {
+        for format in ["human", "short", "json", "sarif", "csv", "junit"] {
             let report = dir.path().join(format!("report.{format}"));
             let (code, stdout, stderr) = run(crate::common::keyfence(dir.path())
                 .args(["scan", "-", "--format", format, "--report"])

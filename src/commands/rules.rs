@@ -1,4 +1,5 @@
-//! `keyfence rules`: every rule with the FAQ rule it enforces.
+//! `keyfence rules [FILTER]`: every rule (or those FILTER names) with the FAQ rule it enforces,
+//! the ServiceTitan family first.
 
 use crate::cli::{RulesArgs, RulesFormat as Format};
 use crate::finding::escape_controls;
@@ -13,7 +14,9 @@ struct RuleRow<'a> {
     id: &'a str,
     description: &'a str,
     severity: &'a str,
+    family: &'a str,
     keywords: &'a [String],
+    regex: &'a str,
     reference: &'a str,
     faq: FaqRow<'a>,
 }
@@ -34,21 +37,30 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
     let config = crate::config::Config::discover(args.config.as_deref(), None)?;
     config.print_warnings();
     let rules = config.rules;
+    let filter = args.filter.as_deref().map(RuleFilter::new).transpose()?;
     let rows: Vec<RuleRow<'_>> = rules
-        .rules
-        .iter()
+        .listed()
+        .into_iter()
+        .filter(|rule| filter.as_ref().is_none_or(|f| f.keeps(rule)))
         .map(|rule| {
             let faq = rules.faq(&rule.faq).expect("RuleSet::validate checked every FAQ id");
             RuleRow {
                 id: &rule.id,
                 description: &rule.description,
                 severity: rule.severity.as_str(),
+                family: rule.family(),
                 keywords: &rule.keywords,
+                regex: &rule.regex,
                 reference: &rule.reference,
                 faq: FaqRow { id: &faq.id, rule: &faq.rule, url: &faq.url },
             }
         })
         .collect();
+    if let (Some(filter), true) = (&args.filter, rows.is_empty()) {
+        crate::say!("keyfence: no rule matches {filter:?}");
+        crate::say!("  hint: match part of a rule id (`app-key`), a family (`aws`) or a FAQ rule id (`ST-FAQ-`); `keyfence rules` lists them all");
+        return Ok(ExitCode::from(1));
+    }
     let mut out = std::io::stdout().lock();
     let written = match args.format {
         Format::Json => serde_json::to_writer_pretty(&mut out, &rows)
@@ -70,6 +82,37 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
     match written {
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         other => other.context("cannot write to standard output").map(|()| ExitCode::SUCCESS),
+    }
+}
+
+/// What `keyfence rules FILTER` keeps: a case-insensitive substring, or a glob when FILTER has
+/// glob characters, tried on the rule id, its family and its FAQ rule id.
+enum RuleFilter {
+    Substring(String),
+    Glob(globset::GlobMatcher),
+}
+
+impl RuleFilter {
+    /// Errors (exit 2) on a glob that does not parse.
+    fn new(text: &str) -> Result<RuleFilter> {
+        if !text.contains(['*', '?', '[']) {
+            return Ok(RuleFilter::Substring(text.to_lowercase()));
+        }
+        let glob = globset::GlobBuilder::new(text).case_insensitive(true).build().map_err(|err| {
+            crate::error::Hinted::new(
+                format!("the rule filter {text:?} is not a valid glob: {}", err.kind()),
+                "use a plain word (`aws`) or a glob like 'servicetitan-*'",
+            )
+        })?;
+        Ok(RuleFilter::Glob(glob.compile_matcher()))
+    }
+
+    fn keeps(&self, rule: &crate::rules::RuleSpec) -> bool {
+        let fields = [rule.id.as_str(), rule.family(), rule.faq.as_str()];
+        match self {
+            RuleFilter::Substring(word) => fields.iter().any(|f| f.to_lowercase().contains(word.as_str())),
+            RuleFilter::Glob(glob) => fields.iter().any(|f| glob.is_match(f)),
+        }
     }
 }
 

@@ -97,7 +97,8 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     // change, a commit range or a shallow clone's history sees a slice of the repository.
     let whole = match &settings.target {
         Target::Paths(paths) => paths.len() == 1 && is_repository_root(&paths[0]),
-        Target::History(Selection::All) => partial == 0,
+        // History filters (--since, --branch, pathspecs) see a slice too.
+        Target::History(Selection::All) => partial == 0 && settings.source.history.is_empty(),
         _ => false,
     };
     if let Some((stale, total)) = stale.filter(|&(stale, _)| stale > 0 && whole) {
@@ -292,7 +293,7 @@ fn config_changes(
     match (&settings.target, files.repository()) {
         (Target::Staged, _) => config_changes::staged(watched, faq),
         (Target::History(selection), Some(repo)) => {
-            let commits = history::list_commits(repo, selection)?;
+            let commits = history::list_commits(repo, selection, &settings.source.history)?;
             config_changes::in_commits(repo, &commits, watched, faq)
         }
         _ => Ok(Vec::new()),

@@ -21,7 +21,11 @@ struct JsonFinding<'a> {
     fingerprint_kind: &'a str,
     commit: Option<&'a str>,
     author: Option<&'a str>,
+    author_name: Option<&'a str>,
     date: Option<&'a str>,
+    commit_message: Option<&'a str>,
+    line_text: Option<String>,
+    entropy: f64,
     faq: &'a FaqRef,
     next_steps: &'a [String],
     reference: &'a str,
@@ -33,9 +37,11 @@ struct JsonFinding<'a> {
 
 /// Writes `findings` as a pretty-printed JSON array, then a newline.
 pub fn write(findings: &[Finding], options: ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+    let line_texts = super::line_texts(findings, options.show_secrets);
     let rows: Vec<JsonFinding<'_>> = findings
         .iter()
-        .map(|f| JsonFinding {
+        .zip(line_texts)
+        .map(|(f, line_text)| JsonFinding {
             rule_id: &f.rule_id,
             description: &f.description,
             severity: f.severity.as_str(),
@@ -49,7 +55,11 @@ pub fn write(findings: &[Finding], options: ReportOptions, out: &mut dyn Write) 
             fingerprint_kind: f.fingerprint_kind,
             commit: f.commit.as_deref(),
             author: f.author.as_deref(),
+            author_name: f.author_name.as_deref(),
             date: f.date.as_deref(),
+            commit_message: f.commit_message.as_deref(),
+            line_text,
+            entropy: super::rounded_entropy(f),
             faq: &f.faq,
             next_steps: &f.next_steps,
             reference: &f.reference,

@@ -4,8 +4,10 @@
 //! findings; the one-line summary and diagnostics go to standard error (see `commands::scan`),
 //! so standard output stays machine-readable.
 
+mod csv;
 mod human;
 mod json;
+mod junit;
 pub mod last;
 mod sarif;
 
@@ -26,6 +28,10 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0 for code scanning (GitHub, GitLab).
     Sarif,
+    /// CSV with a header row, one row per finding (columns listed in README.md).
+    Csv,
+    /// JUnit XML: one failing test case per finding, for CI test dashboards.
+    Junit,
 }
 
 /// How reports render findings.
@@ -63,7 +69,32 @@ pub fn write(
         Format::Short => human::write_short(findings, options, out),
         Format::Json => json::write(findings, options, out),
         Format::Sarif => sarif::write(findings, rules, options, context, out),
+        Format::Csv => csv::write(findings, options, out),
+        Format::Junit => junit::write(findings, options, context, out),
     }
+}
+
+/// The `line_text` of each finding (see [`Finding::line_text`]), in order: the secrets of the
+/// other findings on the same line (same path, line and commit) are redacted too, unless
+/// `show_secrets`.
+pub fn line_texts(findings: &[Finding], show_secrets: bool) -> Vec<Option<String>> {
+    type Place<'a> = (&'a str, usize, Option<&'a str>);
+    let mut on_line: std::collections::HashMap<Place<'_>, Vec<(&str, &str)>> = Default::default();
+    for f in findings.iter().filter(|f| f.context.is_some()) {
+        on_line.entry((&f.path, f.line, f.commit.as_deref())).or_default().push((&f.secret, &f.redacted));
+    }
+    findings
+        .iter()
+        .map(|f| {
+            let others = on_line.get(&(f.path.as_str(), f.line, f.commit.as_deref()));
+            f.line_text(show_secrets, others.map_or(&[][..], Vec::as_slice))
+        })
+        .collect()
+}
+
+/// Shannon entropy of a finding's secret in bits per byte, rounded to 3 decimals for reports.
+pub fn rounded_entropy(finding: &Finding) -> f64 {
+    (finding.entropy() * 1000.0).round() / 1000.0
 }
 
 /// Sorts findings the way every report lists them: path, line, column, rule.

@@ -28,12 +28,13 @@ pub fn write(
     context: &ScanContext<'_>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let descriptors: Vec<Value> = rules.rules.iter().map(|rule| descriptor(rule, rules)).collect();
+    let listed = rules.listed();
+    let descriptors: Vec<Value> = listed.iter().map(|rule| descriptor(rule, rules)).collect();
     let results: Vec<Value> = findings
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let index = rules.rules.iter().position(|r| r.id == f.rule_id);
+            let index = listed.iter().position(|r| r.id == f.rule_id);
             let head = context.head_places.get(i).and_then(Option::as_ref);
             result(f, index, head, options)
         })

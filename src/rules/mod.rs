@@ -159,6 +159,12 @@ pub struct JwtClaim {
 pub const DERIVED_RULES: [&str; 1] = [crate::sharing::set::RULE_ID];
 
 impl RuleSpec {
+    /// The rule's family: its id up to the first `-` (`servicetitan` for
+    /// `servicetitan-app-key`, `aws` for `aws-access-key-id`).
+    pub fn family(&self) -> &str {
+        self.id.split('-').next().unwrap_or(&self.id)
+    }
+
     /// A rule with only an id, its catalog entry and origin: severity high, no regex, no checks,
     /// no examples (the start of a rule built in code).
     pub fn bare(id: &str, faq: &str, origin: Origin) -> RuleSpec {
@@ -244,7 +250,18 @@ pub struct RuleSet {
     pub faqs: Vec<FaqRule>,
 }
 
+/// The family of rules listed first: the credentials keyfence exists for.
+pub const FIRST_FAMILY: &str = "servicetitan";
+
 impl RuleSet {
+    /// The rules in the order listings show them (`keyfence rules`, SARIF's rule list): the
+    /// ServiceTitan family first, then the rest in their own order.
+    pub fn listed(&self) -> Vec<&RuleSpec> {
+        let mut listed: Vec<&RuleSpec> = self.rules.iter().collect();
+        listed.sort_by_key(|rule| rule.family() != FIRST_FAMILY);
+        listed
+    }
+
     /// The rules embedded at build time.
     ///
     /// Errors if an embedded file does not parse or validate, which the test suite rules out.

@@ -90,6 +90,8 @@ fn set_finding(
         shared_with: Vec::new(),
         related,
         tenants: Vec::new(),
+        // The members sit on lines of their own: the set has no one line to show.
+        context: None,
         ..(*first).clone()
     };
     set.next_steps = faq_steps.to_vec();

@@ -12,6 +12,7 @@
 //! memory stays bounded whatever the history length.
 
 use super::gitdiff::{self, BlobChange};
+use super::history_filter::{HistoryFilter, PathFilter};
 use super::keyfenceignore::KeyfenceIgnore;
 use super::tree_diff;
 use super::{repo, CommitInfo, Diagnostics, Fragment, LineSet, Provenance, Reuse, SourceOptions};
@@ -71,11 +72,12 @@ pub fn scan(
     gitdiff::tune_libgit2();
     let repo = repo::open("run history scans inside a clone of the repository")?;
     let keyfenceignore = KeyfenceIgnore::for_history(&repo, options.ignore_files_at)?;
-    let commits = list_commits(&repo, selection)?;
+    let commits = list_commits(&repo, selection, &options.history)?;
     check_shallow_boundary(&repo, selection, &commits, diagnostics)?;
     progress(ProgressEvent::Start(commits.len()));
     let git_dir = repo.path().to_path_buf();
-    let job = Job { options, diagnostics, scan, memo: Memo::default(), keyfenceignore };
+    let paths = options.history.paths()?;
+    let job = Job { options, diagnostics, scan, memo: Memo::default(), keyfenceignore, paths };
     // One repository handle per worker thread, each pulling the next commit from a shared
     // counter; results land in their commit's slot, so the report does not depend on timing.
     let next = AtomicUsize::new(0);
@@ -114,11 +116,28 @@ pub fn scan(
     Ok(findings)
 }
 
-/// The commits of `selection`, newest first (topological, then time).
-pub(crate) fn list_commits(repo: &Repository, selection: &Selection) -> Result<Vec<Oid>> {
+/// The commits of `selection` that `filter`'s dates and branches keep, newest first
+/// (topological, then time).
+pub(crate) fn list_commits(
+    repo: &Repository,
+    selection: &Selection,
+    filter: &HistoryFilter,
+) -> Result<Vec<Oid>> {
+    let from_branches = matches!(selection, Selection::All) && !filter.branches.is_empty();
+    let commits = walk_selection(repo, selection, filter)?;
+    filter.keep_commits(repo, commits, from_branches)
+}
+
+/// The commits of `selection`; whole history with `--branch` starts from those branches only.
+fn walk_selection(repo: &Repository, selection: &Selection, filter: &HistoryFilter) -> Result<Vec<Oid>> {
     let mut walk = repo.revwalk()?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
     match selection {
+        Selection::All if !filter.branches.is_empty() => {
+            for tip in filter.branch_tips(repo)? {
+                walk.push(tip)?;
+            }
+        }
         Selection::All => {
             let mut pushed = 0;
             for reference in repo.references()? {
@@ -341,7 +360,8 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Id, author email and author date of `commit`, as findings carry them.
+/// Id, author email, name and date, committer email and message summary of `commit`, as
+/// findings carry them.
 pub(crate) fn commit_info(commit: &Commit<'_>) -> CommitInfo {
     let author = commit.author();
     let when = author.when();
@@ -355,6 +375,13 @@ pub(crate) fn commit_info(commit: &Commit<'_>) -> CommitInfo {
         author: String::from_utf8_lossy(author.email_bytes()).into_owned(),
         committer: String::from_utf8_lossy(commit.committer().email_bytes()).into_owned(),
         date,
+        author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+        message: String::from_utf8_lossy(commit.message_bytes())
+            .lines()
+            .map(str::trim)
+            .find(|line| !line.is_empty())
+            .unwrap_or_default()
+            .to_owned(),
     }
 }
 
@@ -365,6 +392,15 @@ struct Job<'a> {
     scan: &'a ScanFn<'a>,
     memo: Memo,
     keyfenceignore: KeyfenceIgnore,
+    /// The pathspecs after `--`, if any.
+    paths: Option<PathFilter>,
+}
+
+impl Job<'_> {
+    /// True if the file at `path` is left out (`.keyfenceignore`, or outside the pathspecs).
+    fn skips(&self, path: &str) -> bool {
+        self.paths.as_ref().is_some_and(|p| !p.keeps(path)) || self.keyfenceignore.is_ignored(path)
+    }
 }
 
 /// The findings of what one commit adds.
@@ -380,7 +416,7 @@ fn scan_commit(repo: &Repository, oid: Oid, job: &Job<'_>) -> Result<Vec<Finding
         _ => Some(commit.parent(0)?.tree()?),
     };
     let mut findings = Vec::new();
-    for change in changes(repo, parent_tree.as_ref(), &commit.tree()?, &job.keyfenceignore)? {
+    for change in changes(repo, parent_tree.as_ref(), &commit.tree()?, job)? {
         let key = Memo::key(&change, options.reuse);
         let found = match memo.get(key, options.reuse) {
             Some(known) => known.iter().map(|f| f.relocated(&change.path, &info)).collect(),
@@ -419,7 +455,7 @@ fn scan_merge(
     let parents = commit.parents().map(|p| p.tree()).collect::<Result<Vec<_>, _>>()?;
     let mut findings = Vec::new();
     for merged in tree_diff::merge_changes(repo, &commit.tree()?, &parents)? {
-        if job.keyfenceignore.is_ignored(&merged.path) {
+        if job.skips(&merged.path) {
             continue;
         }
         let (first, others) = merged.old.split_first().expect("a merge has parents");
@@ -472,13 +508,13 @@ fn scan_loaded(
 }
 
 /// The blob changes from `old` (none: the empty tree) to `new`, renames detected (bounded, see
-/// [`tree_diff`]), minus the paths `.keyfenceignore` names.
+/// [`tree_diff`]), minus the paths the job skips (`.keyfenceignore`, pathspecs).
 fn changes(
     repo: &Repository,
     old: Option<&git2::Tree<'_>>,
     new: &git2::Tree<'_>,
-    keyfenceignore: &KeyfenceIgnore,
+    job: &Job<'_>,
 ) -> Result<Vec<BlobChange>> {
     let changes = tree_diff::changes(repo, old, new)?;
-    Ok(changes.into_iter().filter(|c| !keyfenceignore.is_ignored(&c.path)).collect())
+    Ok(changes.into_iter().filter(|c| !job.skips(&c.path)).collect())
 }

@@ -10,6 +10,7 @@ pub mod files;
 pub mod gitdiff;
 pub mod head;
 pub mod history;
+pub mod history_filter;
 pub mod index_diff;
 pub mod keyfenceignore;
 pub mod push;
@@ -60,6 +61,10 @@ pub struct CommitInfo {
     pub committer: String,
     /// Author date, RFC 3339 in the author's time zone.
     pub date: String,
+    /// Author name (lossy UTF-8).
+    pub author_name: String,
+    /// First line of the commit message (lossy UTF-8, trimmed).
+    pub message: String,
 }
 
 impl Provenance {
@@ -337,6 +342,8 @@ pub struct SourceOptions {
     /// The commit whose `.keyfenceignore` files a history scan honors (a range's base); `None`:
     /// the work tree's.
     pub ignore_files_at: Option<git2::Oid>,
+    /// Which commits and paths a history scan keeps (`--since`, `--until`, `--branch`, `-- PATH…`).
+    pub history: history_filter::HistoryFilter,
 }
 
 /// When the findings of a blob pair may be reused for the same pair elsewhere in history.
