@@ -10,6 +10,7 @@ use crate::rules::{Origin, RuleSet, RuleSpec};
 use aho_corasick::AhoCorasick;
 use anyhow::{Context, Result};
 use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -240,9 +241,11 @@ impl Matcher {
     /// [`Matcher::find`], plus where the decoder's context keywords are (same pass).
     pub fn find_with_hints(&self, text: &[u8]) -> (Vec<RawMatch>, decode::Hints) {
         let mut hints = decode::Hints::default();
-        let mut windows: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.rules.len()];
+        // Windows of the rules woken so far, by rule (most texts wake a few of the hundreds of
+        // rules: a map keeps short texts, such as the extractor's views, from paying for all).
+        let mut windows: BTreeMap<usize, Vec<Range<usize>>> = BTreeMap::new();
         for &index in &self.unconditional {
-            windows[index].push(0..text.len());
+            windows.insert(index, std::iter::once(0..text.len()).collect());
         }
         for hit in self.prefilter.find_overlapping_iter(text) {
             let pattern = hit.pattern().as_usize();
@@ -256,7 +259,7 @@ impl Matcher {
             }
             for &index in &self.keyword_rules[hit.pattern().as_usize()] {
                 let multiline = self.rules[index].source.multiline;
-                let rule_windows = &mut windows[index];
+                let rule_windows = windows.entry(index).or_default();
                 match rule_windows.last_mut() {
                     // Hits on a line already covered only push the window's end further.
                     Some(last) if hit.start() < last.end => {
@@ -273,7 +276,7 @@ impl Matcher {
             }
         }
         let mut matches = Vec::new();
-        for (index, rule_windows) in windows.iter().enumerate() {
+        for (&index, rule_windows) in &windows {
             for window in rule_windows {
                 self.find_rule(index, text, window.clone(), &mut matches);
             }

@@ -275,3 +275,68 @@ fn a_table_row_naming_a_credential_in_one_column_holds_it_in_another() {
     let no_header = format!("id,environment,notes\ninternal_api_key,prod,{hex}\n");
     assert!(secrets("keys.csv", no_header).is_empty());
 }
+
+/// A fake Telegram bot token: a bot id, a colon, 35 characters starting `AA`.
+fn telegram_token(seed: u64) -> String {
+    format!("{}:AA{}", 4_000_000_000 + seed * 7919, random(seed, 33))
+}
+
+/// Shannon entropy of `value` in bits per character.
+fn entropy(value: &str) -> f64 {
+    let mut counts = [0usize; 256];
+    value.bytes().for_each(|b| counts[b as usize] += 1);
+    let n = value.len() as f64;
+    counts.iter().filter(|&&c| c > 0).map(|&c| c as f64 / n).map(|p| -p * p.log2()).sum()
+}
+
+#[test]
+fn kubernetes_env_entries_in_block_style_are_read_by_every_rule() {
+    let bot = telegram_token(40);
+    let password = format!("{}#+{}", random(41, 10), random(42, 10));
+    let plain = random(43, 40);
+    let manifest = format!(
+        "env:\n  - name: TELEGRAM_BOT_TOKEN\n    value: \"{bot}\"\n  - name: SMTP_PASS\n    value: \
+         '{password}'\n  - name: API_TOKEN\n    value: {plain} # rotated monthly\n"
+    );
+    let found = findings(&[("deploy.yaml", manifest)]);
+    let found: Vec<(&str, u64, &str)> = found.iter().map(|f| (f.0.as_str(), f.1, f.3.as_str())).collect();
+    assert!(found.contains(&("telegram-bot-token", 3, bot.as_str())), "{found:?}");
+    assert!(found.iter().any(|f| f.1 == 5 && f.2 == password), "{found:?}");
+    assert!(found.iter().any(|f| f.1 == 7 && f.2 == plain), "{found:?}");
+    let silent = format!(
+        "env:\n  - name: LOG_LEVEL\n    value: \"{bot}\"\n  - name: TELEGRAM_BOT_TOKEN\n    valueFrom:\n      \
+         secretKeyRef:\n        name: bot\n        key: token\n"
+    );
+    assert!(secrets("deploy.yaml", silent).is_empty());
+}
+
+#[test]
+fn an_environment_read_with_a_default_is_read_under_the_variable_name() {
+    let bot = telegram_token(44);
+    for (path, line) in [
+        ("config.py", format!("TG_BOT_TOKEN = os.environ.get(\"TG_BOT_TOKEN\", \"{bot}\")")),
+        ("config.py", format!("token = os.getenv('TELEGRAM_TOKEN', '{bot}')")),
+        ("bot.js", format!("const token = process.env.TELEGRAM_TOKEN || \"{bot}\";")),
+        ("bot.rb", format!("token = ENV.fetch(\"TELEGRAM_BOT_TOKEN\", \"{bot}\")")),
+    ] {
+        let found = findings(&[(path, format!("{line}\n"))]);
+        assert!(found.iter().any(|f| f.0 == "telegram-bot-token" && f.3 == bot), "{line}: {found:?}");
+    }
+    let other_name = format!("level = os.environ.get(\"LOG_LEVEL\", \"{bot}\")\n");
+    assert!(secrets("config.py", other_name).is_empty());
+    assert!(secrets("config.py", "t = os.environ.get(\"TG_BOT_TOKEN\", \"\")\n".to_owned()).is_empty());
+}
+
+#[test]
+fn hex_keys_are_held_to_a_hex_entropy_floor_not_a_mixed_alphabet_one() {
+    // A random 32-digit hex key under 3.5 bits per character (one in five are).
+    let uneven = (100..).map(|seed| hex(seed, 32)).find(|h| (3.0..3.4).contains(&entropy(h))).unwrap();
+    assert_eq!(secrets("c.yml", format!("partner_api_key: '{uneven}'\n")), [uneven.as_str()]);
+    let csv = format!("name,environment,value,rotated_at\ninternal_api_key,prod,{uneven},2024-09-12\n");
+    assert_eq!(secrets("keys.csv", csv), [uneven.as_str()]);
+    // Too even for a key of any alphabet, and a digest under a digest's name.
+    let repeated = "deadbeef0".repeat(4);
+    assert!(entropy(&repeated) < 3.0);
+    assert!(secrets("c.yml", format!("partner_api_key: '{repeated}'\n")).is_empty());
+    assert!(secrets("c.yml", format!("api_key_sha1: '{uneven}'\n")).is_empty());
+}

@@ -61,6 +61,35 @@ fn an_ignored_folder_counts_once_and_a_tracked_ignored_file_is_scanned_not_skipp
     assert!(stderr.contains("1 file skipped: 1 ignored by .gitignore"), "{stderr}");
 }
 
+/// A temporary folder that is not a git work tree (the fixture's repository taken away).
+fn plain_folder() -> Repo {
+    let folder = Repo::new();
+    std::fs::remove_dir_all(folder.path().join(".git")).unwrap();
+    folder
+}
+
+#[test]
+fn outside_a_repository_gitignore_hides_nothing_and_nothing_counts_as_ignored() {
+    let folder = plain_folder();
+    folder.write(".gitignore", ".env\n");
+    folder.write(".env", format!("ST_APP_KEY={}\n", app_key(1203)));
+    let (code, stdout, stderr) = run(folder.keyfence().args(["scan", ".", "--format", "json"]));
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(locations(&stdout), [loc(".env", 1, "servicetitan-app-key")]);
+    assert!(!stderr.contains("ignored by .gitignore"), "{stderr}");
+}
+
+#[test]
+fn a_repository_inside_a_plain_folder_counts_what_its_gitignore_leaves_out() {
+    let folder = plain_folder();
+    folder.git(&["init", "-q", "inner"]);
+    folder.write("inner/.gitignore", ".env\n");
+    folder.write("inner/.env", format!("ST_APP_KEY={}\n", app_key(1204)));
+    let (code, _, stderr) = run(folder.keyfence().args(["scan", "."]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("1 file skipped: 1 ignored by .gitignore"), "{stderr}");
+}
+
 #[test]
 fn nothing_skipped_says_nothing_about_skipping() {
     let repo = Repo::new();

@@ -3,6 +3,7 @@
 //! `name = "value"`, which the rules then judge like any other assignment.
 
 use super::Rewrite;
+use memchr::memmem;
 use regex::bytes::{Regex, RegexBuilder};
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -27,13 +28,6 @@ fn closes_same_element(text: &[u8], caps: &regex::bytes::Captures<'_>) -> bool {
     closing.starts_with(b"</") && closing[2..].starts_with(name) && closing.get(2 + name.len()) == Some(&b'>')
 }
 
-/// Something between the name and the value that the plain rules do not read: a type, an array
-/// size, a string prefix (`: String =`, `[41] =`, `= @"`); a bare `name = "value"` is theirs.
-fn typed(text: &[u8], caps: &regex::bytes::Captures<'_>) -> bool {
-    let between = &text[caps.name("name").expect("group").end()..caps.name("value").expect("group").start()];
-    between.iter().any(|b| b.is_ascii_alphanumeric() || matches!(b, b'[' | b'@' | b'$'))
-}
-
 const FORMS: &[Form] = &[
     // XML attribute pairs: web.config `<add key="ApiToken" value="…" />`, Spring
     // `<property name="clientSecret" value="…"/>`.
@@ -56,17 +50,39 @@ const FORMS: &[Form] = &[
         check: always,
     },
     // Typed declarations and string prefixes: C# `string ClientSecret = @"…"`, C `char
-    // password[41] = "…"`, Swift/Kotlin/TypeScript/Python `clientSecret: String = "…"`.
+    // password[41] = "…"`, Swift/Kotlin/TypeScript/Python `clientSecret: String = "…"`. Something
+    // must stand between the name and the value (a type, an array size or a string prefix): a
+    // bare `name = "value"` is the plain rules' business, and the regex says so itself, so the
+    // many plain assignments never reach the (slower) capture step.
     Form {
         needle: b"=",
-        regex: r#"(?P<name>[A-Za-z_][A-Za-z0-9_]{0,100})(?:\[[0-9]*\])?\s*(?::\s*[A-Za-z_][A-Za-z0-9_.<>?\[\]]*\s*)?:?=\s*(?:@|\$|[rRbBuUfF]{1,2})?["'`](?P<value>[^"'`\r\n]{1,300})["'`]"#,
-        check: typed,
+        regex: concat!(
+            r#"(?P<name>[A-Za-z_][A-Za-z0-9_]{0,100})"#,
+            r#"(?:(?:\[[0-9]*\])?\s*:\s*[A-Za-z_][A-Za-z0-9_.<>?\[\]]*\s*:?=\s*(?:@|\$|[rRbBuUfF]{1,2})?"#,
+            r#"|\[[0-9]*\]\s*:?=\s*(?:@|\$|[rRbBuUfF]{1,2})?"#,
+            r#"|\s*:?=\s*(?:@|\$|[rRbBuUfF]{1,2}))"#,
+            r#"["'`](?P<value>[^"'`\r\n]{1,300})["'`]"#,
+        ),
+        check: always,
     },
     // Subscripts: PHP `$config['client_secret'] = '…'`, Python `os.environ["API_TOKEN"] = "…"`,
     // Ruby `settings[:api_key] = "…"`.
     Form {
         needle: b"]",
         regex: r#"\[\s*:?["']?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,100})["']?\s*\]\s*=\s*["'](?P<value>[^"'\r\n]{1,300})["']"#,
+        check: always,
+    },
+    // Environment reads with a default: Python `os.environ.get("API_TOKEN", "…")`, `getenv`, Ruby
+    // `ENV.fetch`, Node `process.env.API_TOKEN || "…"` (the default is a value written in the
+    // code, under the variable's name).
+    Form {
+        needle: b"nv",
+        regex: r#"(?:(?:environ\.get|environ\.setdefault|getenv|[Ee]nv\.get)\(\s*["']|process\.env\.|process\.env\[["'])(?P<name>[A-Za-z_][A-Za-z0-9_]{0,100})(?:["']\s*,\s*|["']?\]?\s*(?:\|\||\?\?)\s*)["'](?P<value>[^"'\r\n]{1,300})["']"#,
+        check: always,
+    },
+    Form {
+        needle: b"NV",
+        regex: r#"\bENV\.fetch\(\s*["'](?P<name>[A-Za-z_][A-Za-z0-9_]{0,100})["']\s*,\s*["'](?P<value>[^"'\r\n]{1,300})["']"#,
         check: always,
     },
     // Defines and setters taking (name, value): PHP `define('DB_PASSWORD', '…')`.
@@ -94,11 +110,14 @@ const FORMS: &[Form] = &[
     },
 ];
 
-static COMPILED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+/// Each form's needle searcher (built once, not per line) and regex.
+static COMPILED: LazyLock<Vec<(memmem::Finder<'static>, Regex)>> = LazyLock::new(|| {
     FORMS
         .iter()
         .map(|form| {
-            RegexBuilder::new(form.regex).unicode(false).build().expect("built-in form regexes compile")
+            let regex =
+                RegexBuilder::new(form.regex).unicode(false).build().expect("built-in form regexes compile");
+            (memmem::Finder::new(form.needle), regex)
         })
         .collect()
 });
@@ -108,8 +127,8 @@ static COMPILED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 pub fn canonical(text: &[u8], line: Range<usize>) -> Vec<Rewrite> {
     let bytes = &text[line.clone()];
     let mut out = Vec::new();
-    for (form, regex) in FORMS.iter().zip(COMPILED.iter()) {
-        if memchr::memmem::find(bytes, form.needle).is_none() {
+    for (form, (needle, regex)) in FORMS.iter().zip(COMPILED.iter()) {
+        if needle.find(bytes).is_none() {
             continue;
         }
         for caps in regex.captures_iter(bytes) {
@@ -125,26 +144,73 @@ pub fn canonical(text: &[u8], line: Range<usize>) -> Vec<Rewrite> {
     out
 }
 
+/// A Kubernetes container's environment entry in block style, `- name: X` with `value: …` on the
+/// next line (`block` holds both lines), quoted or plain (a plain value ends at a ` #` comment).
+/// The generic rules have a rule of their own for this shape; the rewrite lets every rule read
+/// it (a provider's key under its provider's name, a `*_PASS` name, a value with any symbol).
+pub fn name_value_lines(text: &[u8], block: Range<usize>) -> Option<Rewrite> {
+    static PAIR: LazyLock<Regex> = LazyLock::new(|| {
+        let pair = concat!(
+            r#"\A[ \t]*-[ \t]+name:[ \t]*["']?(?P<name>[A-Za-z0-9_.\-]{1,100})["']?[ \t]*\r?\n[ \t]+value:[ \t]*"#,
+            r#"(?:"(?P<double>[^"\r\n]{1,300})"|'(?P<single>[^'\r\n]{1,300})'|(?P<plain>[^\s"'#][^\r\n]{0,299}?))"#,
+            r#"[ \t]*(?:[ \t]#[^\r\n]*)?\r?\z"#,
+        );
+        RegexBuilder::new(pair).unicode(false).build().expect("built-in form regexes compile")
+    });
+    let bytes = &text[block.clone()];
+    memmem::find(bytes, b"name:")?;
+    let caps = PAIR.captures(bytes)?;
+    let name = caps.name("name")?.range();
+    let value = ["double", "single", "plain"].iter().find_map(|group| caps.name(group))?.range();
+    let shift = |r: Range<usize>| r.start + block.start..r.end + block.start;
+    Some(assignment(text, shift(name), shift(value)))
+}
+
 /// Column titles that hold a credential's name, and those that hold its value, in a table's header.
 const NAME_COLUMNS: &[&str] = &["name", "key", "variable", "setting", "credential", "parameter"];
 const VALUE_COLUMNS: &[&str] = &["value", "secret", "token", "password", "api_key", "apikey"];
 
+/// Where a text's header (its first line) has a name column and a value column, for each
+/// delimiter a row may use: read once per text, not once per row.
+#[derive(Debug)]
+pub struct TableHeader {
+    /// Offset of the header's end (its newline, or the text's end).
+    end: usize,
+    /// (name column, value column) with tabs, then with commas as the delimiter.
+    columns: [Option<(usize, usize)>; 2],
+}
+
+/// The delimiters a table row may use, in the order a row's delimiter is chosen.
+const DELIMITERS: [u8; 2] = [b'\t', b','];
+
+impl TableHeader {
+    /// The header of `text`.
+    pub fn read(text: &[u8]) -> TableHeader {
+        let end = memchr::memchr(b'\n', text).unwrap_or(text.len());
+        let columns = DELIMITERS.map(|delimiter| {
+            let header: Vec<String> = text[..end]
+                .split(|&b| b == delimiter)
+                .map(|title| String::from_utf8_lossy(title).trim().trim_matches('"').to_ascii_lowercase())
+                .collect();
+            let name_column = header.iter().position(|t| NAME_COLUMNS.contains(&t.as_str()))?;
+            let value_column = header.iter().position(|t| VALUE_COLUMNS.contains(&t.as_str()))?;
+            Some((name_column, value_column))
+        });
+        TableHeader { end, columns }
+    }
+}
+
 /// A CSV or TSV row that names a credential in one column and holds it in another, under a
-/// header (the text's first line) with a name column and a value column: `internal_api_key,
-/// prod,<value>,2024-09-12` under `name,environment,value,rotated_at`.
-pub fn table_row(text: &[u8], line: Range<usize>) -> Option<Rewrite> {
-    let row = &text[line.clone()];
-    let delimiter = [b'\t', b','].into_iter().find(|d| row.contains(d))?;
-    let header_end = memchr::memchr(b'\n', text).unwrap_or(text.len());
-    if line.start <= header_end {
+/// header (the text's first line, see [`TableHeader`]) with a name column and a value column:
+/// `internal_api_key,prod,<value>,2024-09-12` under `name,environment,value,rotated_at`.
+pub fn table_row(text: &[u8], line: Range<usize>, header: &TableHeader) -> Option<Rewrite> {
+    if header.columns == [None, None] || line.start <= header.end {
         return None;
     }
-    let header: Vec<String> = text[..header_end]
-        .split(|&b| b == delimiter)
-        .map(|title| String::from_utf8_lossy(title).trim().trim_matches('"').to_ascii_lowercase())
-        .collect();
-    let name_column = header.iter().position(|t| NAME_COLUMNS.contains(&t.as_str()))?;
-    let value_column = header.iter().position(|t| VALUE_COLUMNS.contains(&t.as_str()))?;
+    let row = &text[line.clone()];
+    let kind = DELIMITERS.iter().position(|d| row.contains(d))?;
+    let delimiter = DELIMITERS[kind];
+    let (name_column, value_column) = header.columns[kind]?;
     let mut cells = Vec::new();
     let mut start = line.start;
     for (i, &b) in row.iter().enumerate() {
@@ -213,10 +279,10 @@ mod tests {
     #[test]
     fn table_rows_pair_the_name_and_value_columns() {
         let text = b"name,environment,value,rotated_at\ninternal_api_key,prod,v1,2024-09-12\n";
-        let row = table_row(text, 34..text.len() - 1).unwrap();
+        let row = table_row(text, 34..text.len() - 1, &TableHeader::read(text)).unwrap();
         assert_eq!(row.bytes, br#"internal_api_key = "v1""#);
         let other = b"id,environment,notes\ninternal_api_key,prod,v1\n";
-        assert!(table_row(other, 21..other.len() - 1).is_none());
+        assert!(table_row(other, 21..other.len() - 1, &TableHeader::read(other)).is_none());
     }
 
     #[test]

@@ -75,24 +75,28 @@ fn skip_join(text: &[u8], after: usize, in_parens: bool) -> Option<usize> {
 /// The literals joined from the one at `first`: at least two, or none. `in_parens` if the first
 /// literal opens a parenthesised group.
 fn chain(text: &[u8], first: Literal, in_parens: bool) -> Vec<Literal> {
-    let mut pieces = vec![first];
-    let mut length = 0;
+    // Most literals stand alone: look for a second piece before allocating a chain.
+    let Some(second) = next_piece(text, &first, in_parens) else {
+        return Vec::new();
+    };
+    let mut length = second.content.len();
+    let mut pieces = vec![first, second];
     while pieces.len() < MAX_PIECES && length < MAX_JOINED {
-        let last = pieces.last().expect("chain starts with one piece");
-        let Some(next) = skip_join(text, last.end, in_parens).and_then(|at| literal_at(text, at)) else {
+        let last = pieces.last().expect("chain starts with two pieces");
+        let Some(next) = next_piece(text, last, in_parens) else {
             break;
         };
-        // Only literals of the same quote join (a `'` after `"` is another token).
-        if text[next.quote] != text[last.quote] {
-            break;
-        }
         length += next.content.len();
         pieces.push(next);
     }
-    if pieces.len() < 2 {
-        pieces.clear();
-    }
     pieces
+}
+
+/// The literal joined to `last`, if any. Only literals of the same quote join (a `'` after `"` is
+/// another token).
+fn next_piece(text: &[u8], last: &Literal, in_parens: bool) -> Option<Literal> {
+    let next = skip_join(text, last.end, in_parens).and_then(|at| literal_at(text, at))?;
+    (text[next.quote] == text[last.quote]).then_some(next)
 }
 
 /// The offset of the opening parenthesis right before `at` (only blanks and line ends between):

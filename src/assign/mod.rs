@@ -5,8 +5,9 @@
 //!   implicit concatenation over several lines) and backslash-escaped strings unescaped (a
 //!   notebook cell `"client_secret = \"…\"\n"`, JSON inside a Java string).
 //! - [`forms`]: one lexer per syntax family (XML attributes and element text, name/value
-//!   objects, typed declarations, subscripts and defines, Dockerfile `ENV`, YAML tags, CSV/TSV rows
-//!   under a header with name and value columns), each pair rewritten as `name = "value"`.
+//!   objects and Kubernetes `- name:`/`value:` entries, typed declarations, subscripts and
+//!   defines, environment reads with a default, Dockerfile `ENV`, YAML tags, CSV/TSV rows under a
+//!   header with name and value columns), each pair rewritten as `name = "value"`.
 //! - [`names`]: the judgement of a name's words (`primary_key` and `next_page_token` use a secret
 //!   word in another sense).
 //!
@@ -97,17 +98,27 @@ pub fn rewrites(text: &[u8], window: Range<usize>, hints: &[usize]) -> Vec<Rewri
     hints.sort_unstable();
     let mut out = Vec::new();
     let mut done = window.start;
+    // Only a line with a delimiter can be a table row: most texts never read their header.
+    let header = std::cell::OnceCell::new();
     for hint in hints {
         if hint < done || hint >= window.end {
             continue;
         }
         let line = line_around(text, hint, &window);
-        let chains_end =
+        let next_end =
             if line.end + 1 < window.end { line_around(text, line.end + 1, &window).end } else { line.end };
-        out.extend(literals::joined(text, line.start..chains_end));
+        out.extend(literals::joined(text, line.start..next_end));
         out.extend(literals::unescaped(text, line.clone()));
         out.extend(forms::canonical(text, line.clone()));
-        out.extend(forms::table_row(text, line.clone()));
+        out.extend(forms::name_value_lines(text, line.start..next_end));
+        let row = &text[line.clone()];
+        if memchr::memchr2(b'\t', b',', row).is_some() {
+            out.extend(forms::table_row(
+                text,
+                line.clone(),
+                header.get_or_init(|| forms::TableHeader::read(text)),
+            ));
+        }
         done = line.end;
     }
     out

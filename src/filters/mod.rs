@@ -51,7 +51,7 @@ pub fn value_passes(rule: &RuleSpec, secret: &[u8], body: &[u8], name: &[u8]) ->
     if rule.max_repeat.is_some_and(|max| longest_run(body) > max) {
         return false;
     }
-    if rule.entropy.is_some_and(|min| shannon_entropy(body) < min) {
+    if rule.entropy.is_some_and(|min| shannon_entropy(body) < entropy_floor(rule, body, min)) {
         return false;
     }
     if rule.reject_placeholders && !rule.generic && placeholder_word(secret).is_some() {
@@ -77,6 +77,22 @@ pub fn value_passes(rule: &RuleSpec, secret: &[u8], body: &[u8], name: &[u8]) ->
         return false;
     }
     true
+}
+
+/// Highest entropy floor (bits per byte) a generic rule holds a hexadecimal value to. A hex
+/// character carries at most 4 bits, so a floor written for mixed alphabets rejects many real hex
+/// keys: a random 32-character hex key falls under 3.5 about one time in five, under 3.0 about one
+/// time in 7,000 (40 characters: one in 20, and almost never).
+const HEX_ENTROPY_FLOOR: f64 = 3.0;
+
+/// The entropy `body` must reach under `rule`, whose own floor is `min`: a generic rule's floor is
+/// capped at [`HEX_ENTROPY_FLOOR`] for a hexadecimal value (provider rules know their alphabet).
+fn entropy_floor(rule: &RuleSpec, body: &[u8], min: f64) -> f64 {
+    if rule.generic && body.iter().all(u8::is_ascii_hexdigit) {
+        min.min(HEX_ENTROPY_FLOOR)
+    } else {
+        min
+    }
 }
 
 /// True if `token` is a compact JWT whose payload (its second, base64url-encoded part, a JSON

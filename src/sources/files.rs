@@ -21,7 +21,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// One path from the command line and how to show the paths under it.
@@ -62,6 +62,10 @@ pub fn walk(
     // Every path the walk yields (files and folders, as shown), so the ignored ones can be
     // counted afterwards and the tracked ones among them scanned.
     let seen = Mutex::new(HashSet::new());
+    // Git's ignore rules apply only inside a repository (the walker's `require_git`): with none
+    // at or above a root and none met on the way, they left nothing out, and the counting walk
+    // below is not needed.
+    let met_repository = AtomicBool::new(dirs.iter().any(|root| in_repository(&root.given)));
     let mut builder = walk_builder(&dirs, options.no_ignore);
     // 0 lets the walker pick (one thread per core, at most 12).
     builder.threads(options.threads.unwrap_or(0));
@@ -71,6 +75,10 @@ pub fn walk(
                 Ok(entry) => {
                     let shown = shown_path(&roots, entry.path());
                     let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                    let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                    if is_dir && !met_repository.load(Ordering::Relaxed) && holds_repository(entry.path()) {
+                        met_repository.store(true, Ordering::Relaxed);
+                    }
                     lock(&seen).insert(shown.clone());
                     if is_file {
                         scan_file(entry.path(), shown, options, diagnostics, visit);
@@ -93,7 +101,7 @@ pub fn walk(
             }
         }
     }
-    if !options.no_ignore {
+    if !options.no_ignore && met_repository.into_inner() {
         diagnostics.skipped(Skip::Ignored, count_ignored(&roots, &dirs, &seen));
     }
     Ok(())
@@ -136,6 +144,19 @@ fn count_ignored(roots: &[Root], dirs: &[&Root], seen: &HashSet<String>) -> usiz
         })
     });
     ignored.into_inner()
+}
+
+/// True if `dir` or a folder above it is where a repository starts (see [`holds_repository`]);
+/// a path that cannot be resolved counts as inside one.
+fn in_repository(dir: &Path) -> bool {
+    let Ok(absolute) = std::fs::canonicalize(dir) else { return true };
+    absolute.ancestors().any(holds_repository)
+}
+
+/// True if `dir` holds a `.git` or `.jj` entry: the walker's test for applying git's ignore
+/// rules in it and below.
+fn holds_repository(dir: &Path) -> bool {
+    dir.join(".git").exists() || dir.join(".jj").exists()
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -225,8 +246,11 @@ fn scan_file(
     diagnostics: &Diagnostics,
     visit: &Visit<'_>,
 ) {
-    let size = match std::fs::metadata(path) {
-        Ok(meta) => meta.len(),
+    // One open, then the size from the open file: a second lookup of the path by name
+    // (`metadata`, then `read`) costs a few percent of a scan of many small files.
+    let opened = std::fs::File::open(path).and_then(|file| Ok((file.metadata()?.len(), file)));
+    let (size, mut file) = match opened {
+        Ok(opened) => opened,
         Err(err) => return diagnostics.error(format!("cannot read {shown}: {err}")),
     };
     if size > options.max_file_size {
@@ -239,10 +263,10 @@ fn scan_file(
         }
         return;
     }
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(err) => return diagnostics.error(format!("cannot read {shown}: {err}")),
-    };
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    if let Err(err) = file.read_to_end(&mut bytes) {
+        return diagnostics.error(format!("cannot read {shown}: {err}"));
+    }
     visit_text(bytes, shown, diagnostics, visit);
 }
 

@@ -15,6 +15,7 @@ clean. Python 3 standard library only.
 """
 
 import argparse
+import itertools
 import base64
 import json
 import os
@@ -730,7 +731,14 @@ class Corpus:
             if path not in self.paths:
                 self.paths.add(path)
                 return path
-        raise RuntimeError("no free path")
+        # Every path of this format is taken (a large --per-kind): the same file name one folder
+        # down (v2/, v3/…), so the name that tells the format stays as it is.
+        folder, _, name = make(self.rng.choice(SERVICES)).rpartition("/")
+        for n in itertools.count(2):
+            path = "%s/v%d/%s" % (folder, n, name) if folder else "v%d/%s" % (n, name)
+            if path not in self.paths:
+                self.paths.add(path)
+                return path
 
     def new_host(self, fmt):
         svc_holder = {}
