@@ -33,6 +33,7 @@ pub enum Command {
     Hook(HookCommand),
     /// Explain a rule id, a FAQ rule id (ST-…) or a fingerprint of the last scan's report: the
     /// rule, the FAQ rule, its page, and what to do for that kind of credential.
+    #[command(override_usage = "keyfence explain [OPTIONS] <ID>")]
     Explain(ExplainArgs),
     /// Print a shell completion script (e.g. `keyfence completions bash > ~/.local/share/bash-completion/completions/keyfence`).
     Completions(CompletionsArgs),
@@ -78,9 +79,11 @@ pub struct BaselineArgs {
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// A rule id (`servicetitan-app-key`), a FAQ rule id (`ST-FAQ-NO-SHARED-APP-KEY`) or a
-    /// fingerprint from the last report (8 or more leading hex digits are enough).
+    /// fingerprint from the last report (8 or more leading hex digits are enough). Required:
+    /// `explain` itself says what it takes when it is missing (clap's own message lists nothing
+    /// useful), so clap sees it as optional.
     #[arg(value_name = "ID")]
-    pub id: String,
+    pub id: Option<String>,
 
     /// Configuration file, for its own rules (default: as for `keyfence scan`).
     #[arg(long, value_name = "FILE")]
@@ -176,10 +179,11 @@ pub struct ScanArgs {
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..), hide_short_help = true)]
     pub threads: Option<u16>,
 
-    /// Do not scan text files larger than this many MiB: a warning, or with --staged an error
-    /// (the hook fails closed). Default: KEYFENCE_MAX_FILE_SIZE if set and not empty, else
+    /// Do not scan text files larger than this many MiB (a whole number, 1 or more): a warning
+    /// for files met in a directory or history, an error for --staged (the hook fails closed)
+    /// and for a file named on the command line. Default: KEYFENCE_MAX_FILE_SIZE if set and not empty, else
     /// [scan] max_file_size of the configuration, else 25.
-    #[arg(long, value_name = "MIB")]
+    #[arg(long, value_name = "MIB", allow_negative_numbers = true, value_parser = parse_mib)]
     pub max_file_size: Option<u64>,
 
     /// Configuration file (keyfence or gitleaks format). Default: KEYFENCE_CONFIG if set and
@@ -221,6 +225,16 @@ pub struct ScanArgs {
     /// like PATH.
     #[arg(last = true, value_name = "PATHSPEC")]
     pub pathspecs: Vec<String>,
+}
+
+/// Parses `--max-file-size`: a whole number of MiB, at least 1. `allow_negative_numbers` lets
+/// `-1` reach this parser as a value, so it gets this message instead of clap's "unexpected
+/// argument '-1'" (`allow_hyphen_values` would also swallow the next flag as the size).
+fn parse_mib(value: &str) -> Result<u64, String> {
+    match value.trim().parse::<u64>() {
+        Ok(size) if size >= 1 => Ok(size),
+        _ => Err("sizes are a whole number of MiB, 1 or more (e.g. 50); no other unit or fraction".into()),
+    }
 }
 
 /// `keyfence rules`.

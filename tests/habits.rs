@@ -2,7 +2,7 @@
 //! summary, baseline counts, early output checks, messages that point the right way, and the
 //! options, formats and reports peers' users expect.
 
-use crate::common::{app_key, loc, locations, run, Repo};
+use crate::common::{app_key, first_step, loc, locations, run, Repo};
 
 /// A repository whose `.gitignore` hides a `.env` with an App Key, beside a clean file and a
 /// binary one.
@@ -196,14 +196,6 @@ fn a_range_reaching_before_the_first_commit_says_so() {
     let (code, _, stderr) = run(repo.keyfence().args(["scan", "--commits", "nosuchref..HEAD"]));
     assert_eq!(code, 2, "{stderr}");
     assert!(!stderr.contains("reaches before the first commit"), "{stderr}");
-}
-
-/// The first next step of the only finding of a JSON scan run with `args` in `dir`.
-fn first_step(dir: &std::path::Path, args: &[&str]) -> String {
-    let (code, stdout, stderr) = run(crate::common::keyfence(dir).args(args));
-    assert_eq!(code, 1, "{stderr}");
-    let findings = crate::common::json_findings(&stdout);
-    findings[0]["next_steps"][0].as_str().unwrap().to_owned()
 }
 
 #[test]

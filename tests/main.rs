@@ -12,6 +12,7 @@ mod errors;
 mod explain;
 mod files;
 mod formats;
+mod fresh_user;
 mod gitleaks;
 mod habits;
 mod history;

@@ -19,13 +19,13 @@ use std::process::ExitCode;
 /// Shortest fingerprint prefix accepted: shorter ones match too much to mean one finding.
 const MIN_PREFIX: usize = 8;
 
-/// Prints the explanation on standard output. Errors (exit 2) on an id that names nothing, or
-/// a prefix that names several findings.
+/// Prints the explanation on standard output. Errors (exit 2) on a missing id, an id that names
+/// nothing, or a prefix that names several findings.
 pub fn run(args: ExplainArgs) -> Result<ExitCode> {
+    let Some(id) = args.id.as_deref().map(str::trim) else { return Err(missing_id()) };
     let config = Config::discover(args.config.as_deref(), None)?;
     config.print_warnings();
     let rules = &config.rules;
-    let id = args.id.trim();
     let text = if let Some(rule) = rules.rules.iter().find(|r| r.id == id) {
         explain_rule(rules, rule)
     } else if let Some(faq) = rules.faqs.iter().find(|f| f.id.eq_ignore_ascii_case(id)) {
@@ -42,6 +42,14 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
         other => other.context("cannot write to standard output")?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn missing_id() -> anyhow::Error {
+    Hinted::new(
+        "`keyfence explain` takes one ID: a rule id (servicetitan-app-key), a FAQ rule id (ST-FAQ-NO-SHARED-APP-KEY) or 8+ hex digits of a fingerprint from the last report",
+        "`keyfence rules` lists rule and FAQ ids; `keyfence scan --format json` shows fingerprints",
+    )
+    .into()
 }
 
 fn unknown(id: &str) -> anyhow::Error {

@@ -58,7 +58,8 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     outcome.findings.iter_mut().for_each(|f| f.rekey(&key));
     judge_sharing(&mut outcome.findings, &scanner, &settings, org.as_ref());
 
-    crate::advice::fit_next_steps(&mut outcome.findings, in_git(&settings.target));
+    let places = crate::advice::Places::of(&settings.target);
+    crate::advice::fit_next_steps(&mut outcome.findings, |path| places.place(path));
     if let Some(percent) = settings.redact_percent {
         for finding in &mut outcome.findings {
             finding.redacted = finding.redacted_by_percent(percent);
@@ -204,6 +205,9 @@ fn baseline_key(file: &Path, configured: Option<&str>) -> Result<(FingerprintKey
 fn load_config(args: &ScanArgs) -> Result<(Config, ConfigFiles)> {
     let git_target = args.staged || args.commits.is_some() || args.all_history || args.pre_push.is_some();
     let near = args.paths.first().filter(|p| !git_target && p.as_os_str() != "-");
+    if let Some(range) = &args.commits {
+        sources::range_forms::check(range)?;
+    }
     let files = match &args.commits {
         Some(range) => range_files(range),
         None => ConfigFiles::work_tree(),
@@ -689,19 +693,6 @@ fn skipped_clause(skipped: SkipCounts) -> String {
         plural(skipped.total(), "file", "files"),
         reasons.join(", ")
     )
-}
-
-/// True if what `target` reads sits in a git work tree (history and the index always do).
-fn in_git(target: &Target) -> bool {
-    match target {
-        Target::Staged | Target::History(_) | Target::Push { .. } => true,
-        Target::Stdin => false,
-        Target::Paths(paths) => paths.iter().all(|p| {
-            let folder = if p.is_dir() { p.as_path() } else { p.parent().unwrap_or(p) };
-            let folder = if folder.as_os_str().is_empty() { std::path::Path::new(".") } else { folder };
-            git2::Repository::discover(folder).is_ok_and(|repo| repo.workdir().is_some())
-        }),
-    }
 }
 
 /// True if `path` is the top of a work tree (holds `.git`), so a scan of it sees every file a

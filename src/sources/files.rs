@@ -13,7 +13,7 @@
 //!   regular file (a FIFO, `<(…)` process substitution): named means wanted.
 
 use super::keyfenceignore::KeyfenceIgnore;
-use super::{classify, Content, Diagnostics, Fragment, Provenance, Skip, SourceOptions};
+use super::{classify, Content, Diagnostics, Fragment, Provenance, Size, Skip, SourceOptions};
 use crate::error::Hinted;
 use anyhow::Result;
 use ignore::{WalkBuilder, WalkState};
@@ -195,6 +195,10 @@ fn scan_ignored_but_tracked(
 /// Reads a path named on the command line that is not a directory: a file, a symbolic link to
 /// one, a FIFO or a character device. At most `max_file_size` + 1 bytes are read, so an endless
 /// stream cannot exhaust memory.
+///
+/// A named text file over the limit is an error, not a skip: the user asked for that file, and a
+/// scan that silently passes over it would claim it clean (fail closed, as `--staged` does).
+/// Binary files are skipped silently, as everywhere.
 fn scan_named(
     path: &Path,
     shown: String,
@@ -202,6 +206,16 @@ fn scan_named(
     diagnostics: &Diagnostics,
     visit: &Visit<'_>,
 ) {
+    // A regular file says its size up front: no need to read it to know it is too big.
+    let regular_size = std::fs::metadata(path).ok().filter(|m| m.is_file()).map(|m| m.len());
+    if let Some(size) = regular_size.filter(|&size| size > options.max_file_size) {
+        if !starts_binary(path) {
+            options.report_oversized_named(diagnostics, &shown, Size::Exactly(size));
+        } else {
+            diagnostics.skipped(Skip::Binary, 1);
+        }
+        return;
+    }
     let mut bytes = Vec::new();
     let read =
         std::fs::File::open(path).and_then(|f| f.take(options.max_file_size + 1).read_to_end(&mut bytes));
@@ -209,13 +223,15 @@ fn scan_named(
         return diagnostics.error(format!("cannot read {shown}: {err}"));
     }
     if bytes.len() as u64 > options.max_file_size {
+        // A stream (FIFO, process substitution, or a file that grew while read): only the
+        // first limit + 1 bytes were read, so its real size is unknown.
         if matches!(
             classify(Cow::Borrowed(&bytes[..super::BINARY_SNIFF_LEN.min(bytes.len())])),
             Content::Binary
         ) {
             diagnostics.skipped(Skip::Binary, 1);
         } else {
-            options.report_oversized(diagnostics, &shown, bytes.len() as u64);
+            options.report_oversized_named(diagnostics, &shown, Size::MoreThan(options.max_file_size));
         }
         return;
     }

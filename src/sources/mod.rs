@@ -15,6 +15,7 @@ pub mod history_filter;
 pub mod index_diff;
 pub mod keyfenceignore;
 pub mod push;
+pub mod range_forms;
 pub mod repo;
 pub mod staged;
 pub mod stdin;
@@ -358,16 +359,46 @@ pub enum Reuse {
     Never,
 }
 
+/// How big something not scanned for its size is, for the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Size {
+    /// Its size in bytes (a file's metadata, a blob's header).
+    Exactly(u64),
+    /// More than this many bytes: a stream read up to the limit, whose end was never reached.
+    MoreThan(u64),
+}
+
+impl std::fmt::Display for Size {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Size::Exactly(bytes) => write!(f, "{bytes} bytes"),
+            Size::MoreThan(bytes) => write!(f, "more than {bytes} bytes"),
+        }
+    }
+}
+
 impl SourceOptions {
-    /// Records that the text file or blob `what` (`size` bytes) was not scanned for its size.
+    /// Records that the text file or blob `what` (`size` bytes) met in a walk or a history was
+    /// not scanned for its size: an error when [`SourceOptions::oversized_is_error`], else a
+    /// warning.
     pub fn report_oversized(&self, diagnostics: &Diagnostics, what: &str, size: u64) {
+        self.record_oversized(diagnostics, what, Size::Exactly(size), self.oversized_is_error);
+    }
+
+    /// Records that the text file `what` (`size`), named on the command line, was not scanned
+    /// for its size: always an error, since the user asked for exactly that file.
+    pub fn report_oversized_named(&self, diagnostics: &Diagnostics, what: &str, size: Size) {
+        self.record_oversized(diagnostics, what, size, true);
+    }
+
+    fn record_oversized(&self, diagnostics: &Diagnostics, what: &str, size: Size, is_error: bool) {
         let message = format!(
-            "{what} was not scanned: {size} bytes is over the limit of {} MiB ({}); to scan it, raise KEYFENCE_MAX_FILE_SIZE (MiB, also read by the hook) or pass --max-file-size",
+            "{what} was not scanned: {size} is over the limit of {} MiB ({}); to scan it, raise KEYFENCE_MAX_FILE_SIZE (MiB, also read by the hook) or pass --max-file-size",
             self.max_file_size / (1024 * 1024),
             self.limit_source
         );
         diagnostics.skipped(Skip::Oversized, 1);
-        if self.oversized_is_error {
+        if is_error {
             diagnostics.error(message);
         } else {
             diagnostics.warning(message);

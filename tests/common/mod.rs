@@ -202,3 +202,12 @@ pub fn locations(stdout: &str) -> Vec<(String, u64, String)> {
 pub fn loc(path: &str, line: u64, rule: &str) -> (String, u64, String) {
     (path.to_owned(), line, rule.to_owned())
 }
+
+/// The first next step of the first finding of a JSON scan run with `args` in `dir` (which
+/// must report findings: exit 1).
+pub fn first_step(dir: &Path, args: &[&str]) -> String {
+    let (code, stdout, stderr) = run(keyfence(dir).args(args));
+    assert_eq!(code, 1, "{stderr}");
+    let findings = json_findings(&stdout);
+    findings[0]["next_steps"][0].as_str().unwrap().to_owned()
+}
