@@ -158,7 +158,8 @@ pub fn name_value_lines(text: &[u8], block: Range<usize>) -> Option<Rewrite> {
         RegexBuilder::new(pair).unicode(false).build().expect("built-in form regexes compile")
     });
     let bytes = &text[block.clone()];
-    memmem::find(bytes, b"name:")?;
+    static NAME: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"name:"));
+    NAME.find(bytes)?;
     let caps = PAIR.captures(bytes)?;
     let name = caps.name("name")?.range();
     let value = ["double", "single", "plain"].iter().find_map(|group| caps.name(group))?.range();

@@ -3,6 +3,8 @@
 //! end), and backslash-escaped text unescaped (`"{\"client_secret\":\"…\"}"`).
 
 use super::Rewrite;
+use memchr::memmem::Finder;
+use std::sync::LazyLock;
 
 /// Most literals joined into one value (longer chains are data tables, not one credential).
 const MAX_PIECES: usize = 16;
@@ -154,7 +156,11 @@ fn join(text: &[u8], pieces: &[Literal], opening: Option<usize>) -> Rewrite {
 /// a code cell stored in a notebook or JSON held in a string literal then reads as code again.
 pub fn unescaped(text: &[u8], line: std::ops::Range<usize>) -> Option<Rewrite> {
     let bytes = &text[line.clone()];
-    let first = memchr::memmem::find(bytes, b"\\\"").or_else(|| memchr::memmem::find(bytes, b"\\'"))?;
+    // Searchers built once: this runs on every hinted line, and building one costs more than a
+    // short line's search.
+    static DOUBLE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\\\""));
+    static SINGLE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\\'"));
+    let first = DOUBLE.find(bytes).or_else(|| SINGLE.find(bytes))?;
     let start = line.start + first;
     let mut rewrite = Rewrite::new(start..line.end);
     let mut at = start;
