@@ -324,10 +324,14 @@ pub const LINE_CONTEXT: usize = 120;
 /// costs the same as a short one.
 fn line_before(text: &[u8], at: usize) -> String {
     let window = at.saturating_sub(LINE_CONTEXT);
-    let (start, cut) = match memchr::memrchr(b'\n', &text[window..at]) {
+    let (mut start, cut) = match memchr::memrchr(b'\n', &text[window..at]) {
         Some(i) => (window + i + 1, false),
         None => (window, window > 0 && text[window - 1] != b'\n'),
     };
+    // A cut never splits a UTF-8 character (it would show as U+FFFD).
+    while cut && start < at && is_continuation(text[start]) {
+        start += 1;
+    }
     let mut shown = String::from_utf8_lossy(&text[start..at]).into_owned();
     if cut {
         shown.insert(0, '…');
@@ -346,11 +350,19 @@ fn line_after(text: &[u8], at: usize) -> String {
     if !cut && end > at && text[end - 1] == b'\r' {
         end -= 1;
     }
+    while cut && end > at && is_continuation(text[end]) {
+        end -= 1;
+    }
     let mut shown = String::from_utf8_lossy(&text[at..end]).into_owned();
     if cut {
         shown.push('…');
     }
     shown
+}
+
+/// True for the second to fourth bytes of a UTF-8 character (`10xxxxxx`).
+fn is_continuation(byte: u8) -> bool {
+    byte & 0xC0 == 0x80
 }
 
 /// Byte offset of the first byte of the last character in `range` (which must not be empty).
@@ -420,6 +432,20 @@ pub fn escape_controls(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cut_line_never_splits_a_character() {
+        for pad in ["", "x", "xy"] {
+            let text = format!("{pad}{}SECRET{}", "€".repeat(100), "€".repeat(100));
+            let at = text.find("SECRET").unwrap();
+            let (before, after) = (line_before(text.as_bytes(), at), line_after(text.as_bytes(), at + 6));
+            assert!(
+                !before.contains('\u{fffd}') && before.starts_with('…') && before.ends_with('€'),
+                "{before}"
+            );
+            assert!(!after.contains('\u{fffd}') && after.ends_with('…'), "{after}");
+        }
+    }
 
     #[test]
     fn entropy_counts_characters() {

@@ -5,9 +5,9 @@ use crate::config::{non_empty_env, Config};
 use crate::error::Hinted;
 use crate::report::{Format, ReportOptions};
 use crate::sources::history::Selection;
-use crate::sources::history_filter::{parse_date, DayEnd, HistoryFilter};
+use crate::sources::history_filter::{parse_date, rooted_pathspecs, DayEnd, HistoryFilter};
 use crate::sources::SourceOptions;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -193,7 +193,7 @@ fn history_filter(args: &mut ScanArgs) -> Result<HistoryFilter> {
         since: date("--since", &args.since, DayEnd::Start)?,
         until: date("--until", &args.until, DayEnd::End)?,
         branches: std::mem::take(&mut args.branches),
-        pathspecs: std::mem::take(&mut args.pathspecs),
+        pathspecs: rooted(&args.pathspecs)?,
     };
     if let (Some(since), Some(until)) = (filter.since, filter.until) {
         if since > until {
@@ -205,6 +205,17 @@ fn history_filter(args: &mut ScanArgs) -> Result<HistoryFilter> {
         }
     }
     Ok(filter)
+}
+
+/// The pathspecs of a history scan, relative to the root of the current repository (see
+/// [`rooted_pathspecs`]).
+fn rooted(pathspecs: &[String]) -> Result<Vec<String>> {
+    if pathspecs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cwd = std::env::current_dir().context("cannot read the current folder")?;
+    let repo = git2::Repository::discover(&cwd).ok();
+    rooted_pathspecs(pathspecs, repo.as_ref().and_then(|r| r.workdir()), &cwd)
 }
 
 /// `--always` and `--never` win; `auto` colors a terminal unless NO_COLOR is set and non-empty.

@@ -19,9 +19,14 @@ fn commit_at(repo: &Repo, message: &str, date: &str) {
 /// The paths of the findings of `keyfence scan --format json ARGS`, sorted, with the exit status
 /// and standard error.
 fn found_paths(repo: &Repo, args: &[&str]) -> (i32, Vec<String>, String) {
+    found_paths_in(repo.path(), args)
+}
+
+/// [`found_paths`], run in the folder `cwd`.
+fn found_paths_in(cwd: &std::path::Path, args: &[&str]) -> (i32, Vec<String>, String) {
     let mut full = vec!["scan", "--format", "json"];
     full.extend_from_slice(args);
-    let (code, stdout, stderr) = run(repo.keyfence().args(&full));
+    let (code, stdout, stderr) = run(crate::common::keyfence(cwd).args(&full));
     let mut paths: Vec<String> = match stdout.is_empty() {
         true => Vec::new(),
         false => json_findings(&stdout).iter().map(|f| f["path"].as_str().unwrap().to_owned()).collect(),
@@ -189,4 +194,53 @@ fn a_filtered_history_scan_does_not_call_baseline_entries_stale() {
         assert_eq!(code, 0, "{filter:?}: {stderr}");
         assert!(!stderr.contains("match no finding"), "{filter:?} sees a slice of history: {stderr}");
     }
+}
+
+#[test]
+fn pathspecs_count_from_the_current_folder_and_unsupported_magic_is_an_error() {
+    let repo = Repo::new();
+    repo.write("src/app.env", format!("KEY={}\n", app_key(730)));
+    repo.write("deploy/prod.env", format!("KEY={}\n", app_key(731)));
+    repo.commit_all("keys");
+    let src = repo.path().join("src");
+    let in_src = |args: &[&str]| found_paths_in(&src, args);
+    // As `git log` reads them: relative to the current folder.
+    let (code, found, stderr) = in_src(&["--all-history", "--", "app.env"]);
+    assert_eq!((code, found), (1, vec!["src/app.env".to_owned()]), "{stderr}");
+    let (_, found, _) = in_src(&["--all-history", "--", "."]);
+    assert_eq!(found, ["src/app.env"]);
+    let (_, found, _) = in_src(&["--all-history", "--", "../deploy"]);
+    assert_eq!(found, ["deploy/prod.env"]);
+    let absolute = repo.path().canonicalize().unwrap().join("deploy");
+    let (_, found, _) = in_src(&["--all-history", "--", absolute.to_str().unwrap()]);
+    assert_eq!(found, ["deploy/prod.env"]);
+    // Magic keyfence does not read would match nothing and pass: it is refused instead.
+    for spec in [":(glob)**/*.env", ":(icase)SRC", ":/src", ":(top)src"] {
+        let (code, _, stderr) = in_src(&["--all-history", "--", spec]);
+        assert_eq!(code, 2, "{spec}: {stderr}");
+        assert!(stderr.contains("pathspec magic"), "{stderr}");
+    }
+    for spec in ["../../elsewhere", "/"] {
+        let (code, _, stderr) = in_src(&["--all-history", "--", spec]);
+        assert_eq!(code, 2, "{spec}: {stderr}");
+        assert!(stderr.contains("outside the repository"), "{stderr}");
+    }
+}
+
+#[test]
+fn csv_cells_from_the_repository_cannot_be_formulas_or_terminal_escapes() {
+    let repo = Repo::new();
+    repo.write("=HYPERLINK(1).env", format!("KEY={}\n", app_key(732)));
+    repo.git(&["add", "-A"]);
+    let output = repo
+        .git_command(&["commit", "-q", "--no-verify", "-m", "evil \u{1b}[2J message"])
+        .env("GIT_AUTHOR_NAME", "Ev\u{1b}[31mil")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let (code, stdout, stderr) = run(repo.keyfence().args(["scan", "--all-history", "--format", "csv"]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(!stdout.contains('\u{1b}'), "{stdout}");
+    assert!(stdout.contains("'=HYPERLINK(1).env"), "{stdout}");
+    assert!(stdout.contains("Ev\\u{1b}[31mil"), "{stdout}");
 }

@@ -11,6 +11,7 @@ use anyhow::{Context, Result};
 use git2::{Oid, Repository};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::HashSet;
+use std::path::Path;
 
 /// The accepted date forms, for error messages and help.
 pub const DATE_FORMS: &str = "2024-01-31, 2024-01-31T10:00:00Z (RFC 3339, any offset; without one, UTC), @UNIX-SECONDS, or a relative date like 2.weeks.ago, \"3 days ago\" or yesterday";
@@ -28,6 +29,72 @@ pub struct HistoryFilter {
     /// Keep only files under these git pathspecs (a folder, a file, or a glob where `*` also
     /// matches `/`; `:!PATTERN` or `:(exclude)PATTERN` leaves paths out).
     pub pathspecs: Vec<String>,
+}
+
+/// The pathspecs as typed, made relative to the repository's root as git reads them: a
+/// relative pathspec counts from `cwd` (`cd src; … -- app.env` means `src/app.env`), an absolute
+/// one must lie inside `root`. `root` is the work tree (`None` for a bare repository, where
+/// pathspecs are taken from the root as typed).
+///
+/// Errors (exit 2) on git's pathspec magic other than `:!`/`:(exclude)` (`:(glob)`, `:(icase)`,
+/// `:/`…), which would otherwise match nothing and pass silently, and on a path outside the
+/// repository.
+pub fn rooted_pathspecs(specs: &[String], root: Option<&Path>, cwd: &Path) -> Result<Vec<String>> {
+    let root = root.map(|r| std::fs::canonicalize(r).unwrap_or_else(|_| r.to_path_buf()));
+    let cwd = std::fs::canonicalize(cwd).unwrap_or_else(|_| cwd.to_path_buf());
+    let prefix = root.as_ref().and_then(|r| cwd.strip_prefix(r).ok()).map(Path::to_path_buf);
+    specs
+        .iter()
+        .map(|spec| {
+            let (magic, pattern) = match spec.strip_prefix(":!").or_else(|| spec.strip_prefix(":(exclude)")) {
+                Some(rest) => (":!", rest),
+                None if spec.starts_with(':') => return Err(unsupported_magic(spec)),
+                None => ("", spec.as_str()),
+            };
+            let path = Path::new(pattern);
+            let joined = match (&root, path.is_absolute()) {
+                (Some(root), true) => {
+                    path.strip_prefix(root).map(Path::to_path_buf).map_err(|_| outside(spec))?
+                }
+                (_, true) => return Err(outside(spec)),
+                (_, false) => prefix.clone().unwrap_or_default().join(path),
+            };
+            let normal = normalized(&joined).ok_or_else(|| outside(spec))?;
+            Ok(format!("{magic}{normal}"))
+        })
+        .collect()
+}
+
+fn unsupported_magic(spec: &str) -> anyhow::Error {
+    Hinted::new(
+        format!("the pathspec {spec:?} uses git pathspec magic keyfence does not support"),
+        "pass folders, files or globs (`*` also matches `/`), and `:!PATH` or `:(exclude)PATH` to leave paths out",
+    )
+    .into()
+}
+
+fn outside(spec: &str) -> anyhow::Error {
+    Hinted::new(
+        format!("the pathspec {spec:?} is outside the repository"),
+        "pathspecs name paths inside the repository, relative to the current folder",
+    )
+    .into()
+}
+
+/// `path` with `.` and `..` resolved, joined with `/`; `None` if it climbs above its start.
+fn normalized(path: &Path) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                parts.pop()?;
+            }
+            std::path::Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
+            std::path::Component::RootDir | std::path::Component::Prefix(_) => return None,
+        }
+    }
+    Some(if parts.is_empty() { ".".to_owned() } else { parts.join("/") })
 }
 
 impl HistoryFilter {
