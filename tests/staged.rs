@@ -174,6 +174,9 @@ fn intent_to_add_and_binary_blobs_carry_nothing_to_scan() {
     repo.git(&["add", "blob.bin"]);
     let (code, found, stderr) = staged_json(&repo);
     assert_eq!((code, found), (0, vec![]), "{stderr}");
+    // The binary blob is skipped as in a directory scan, and the summary says so; the
+    // intent-to-add entry carries no content and is not counted.
+    assert!(stderr.contains("1 file skipped: 1 binary"), "{stderr}");
 }
 
 #[test]
