@@ -220,6 +220,12 @@ fn pathspecs_count_from_the_current_folder_and_unsupported_magic_is_an_error() {
         assert_eq!(code, 2, "{spec}: {stderr}");
         assert!(stderr.contains("pathspec magic"), "{stderr}");
     }
+    // A pathspec that matches nothing passes (nothing was found) but says so.
+    let (code, found, stderr) = in_src(&["--all-history", "--", "scr"]);
+    assert_eq!((code, found), (0, vec![]), "{stderr}");
+    assert!(stderr.contains("matches the pathspecs"), "{stderr}");
+    let (_, _, stderr) = in_src(&["--all-history", "--", "app.env"]);
+    assert!(!stderr.contains("matches the pathspecs"), "{stderr}");
     for spec in ["../../elsewhere", "/"] {
         let (code, _, stderr) = in_src(&["--all-history", "--", spec]);
         assert_eq!(code, 2, "{spec}: {stderr}");

@@ -23,7 +23,7 @@ use git2::{Commit, Oid, Repository, RevparseMode, Sort};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Which commits to scan.
@@ -77,7 +77,15 @@ pub fn scan(
     progress(ProgressEvent::Start(commits.len()));
     let git_dir = repo.path().to_path_buf();
     let paths = options.history.paths()?;
-    let job = Job { options, diagnostics, scan, memo: Memo::default(), keyfenceignore, paths };
+    let job = Job {
+        options,
+        diagnostics,
+        scan,
+        memo: Memo::default(),
+        keyfenceignore,
+        paths,
+        kept_by_pathspecs: AtomicBool::new(false),
+    };
     // One repository handle per worker thread, each pulling the next commit from a shared
     // counter; results land in their commit's slot, so the report does not depend on timing.
     let next = AtomicUsize::new(0);
@@ -111,6 +119,13 @@ pub fn scan(
             });
         }
     });
+    if job.paths.is_some() && !commits.is_empty() && !job.kept_by_pathspecs.into_inner() {
+        // A typo in a pathspec must not read as a clean scan.
+        diagnostics.warning(
+            "no file changed by the scanned commits matches the pathspecs after `--` (they count from the current folder)"
+                .to_owned(),
+        );
+    }
     let findings =
         slots.into_iter().flat_map(|slot| slot.into_inner().unwrap_or_else(|e| e.into_inner())).collect();
     Ok(findings)
@@ -394,12 +409,20 @@ struct Job<'a> {
     keyfenceignore: KeyfenceIgnore,
     /// The pathspecs after `--`, if any.
     paths: Option<PathFilter>,
+    /// Set once the pathspecs keep any changed path (else the scan warns that they matched none).
+    kept_by_pathspecs: AtomicBool,
 }
 
 impl Job<'_> {
     /// True if the file at `path` is left out (`.keyfenceignore`, or outside the pathspecs).
     fn skips(&self, path: &str) -> bool {
-        self.paths.as_ref().is_some_and(|p| !p.keeps(path)) || self.keyfenceignore.is_ignored(path)
+        if let Some(paths) = &self.paths {
+            if !paths.keeps(path) {
+                return true;
+            }
+            self.kept_by_pathspecs.store(true, Ordering::Relaxed);
+        }
+        self.keyfenceignore.is_ignored(path)
     }
 }
 
