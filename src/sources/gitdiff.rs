@@ -100,14 +100,34 @@ impl LoadedChange<'_> {
     }
 }
 
-/// Reads `change` from `repo`. `Ok(None)` when there is nothing to scan: the blob is binary, too
-/// large (a warning is recorded), or adds no line.
+/// What [`load`] found in a change's new blob.
+pub enum Loaded<'repo> {
+    /// Text with lines to scan.
+    Text(LoadedChange<'repo>),
+    /// A binary blob (of any size): skipped, as git's diff skips it.
+    Binary,
+    /// Nothing to scan: a text blob over the size limit (a warning is recorded) or one that adds
+    /// no line.
+    Nothing,
+}
+
+impl<'repo> Loaded<'repo> {
+    /// The text to scan, if any.
+    pub fn text(self) -> Option<LoadedChange<'repo>> {
+        match self {
+            Loaded::Text(loaded) => Some(loaded),
+            Loaded::Binary | Loaded::Nothing => None,
+        }
+    }
+}
+
+/// Reads `change` from `repo`, once, and says whether it holds text to scan (see [`Loaded`]).
 pub fn load<'repo>(
     repo: &'repo Repository,
     change: &BlobChange,
     options: &SourceOptions,
     diagnostics: &Diagnostics,
-) -> Result<Option<LoadedChange<'repo>>> {
+) -> Result<Loaded<'repo>> {
     // One read of the object: asking libgit2 for the size first would resolve a packed
     // object's delta chain twice.
     let blob = repo.find_blob(change.new)?;
@@ -115,17 +135,18 @@ pub fn load<'repo>(
     if size as u64 > options.max_file_size {
         // Only a big text blob is worth reporting; a big binary is skipped like any binary.
         let head = &blob.content()[..super::BINARY_SNIFF_LEN.min(size)];
-        if !matches!(classify(Cow::Borrowed(head)), Content::Binary) {
-            options.report_oversized(
-                diagnostics,
-                &format!("{} ({})", change.path, short(change.new)),
-                size as u64,
-            );
+        if matches!(classify(Cow::Borrowed(head)), Content::Binary) {
+            return Ok(Loaded::Binary);
         }
-        return Ok(None);
+        options.report_oversized(
+            diagnostics,
+            &format!("{} ({})", change.path, short(change.new)),
+            size as u64,
+        );
+        return Ok(Loaded::Nothing);
     }
     let decoded = match classify(Cow::Borrowed(blob.content())) {
-        Content::Binary => return Ok(None),
+        Content::Binary => return Ok(Loaded::Binary),
         Content::Text(Cow::Borrowed(_)) => None,
         Content::Text(Cow::Owned(decoded)) => Some(decoded),
     };
@@ -133,11 +154,11 @@ pub fn load<'repo>(
     if let Some(old) = change.old {
         let lines = added_since(repo, old, &loaded)?;
         if lines.is_empty() {
-            return Ok(None);
+            return Ok(Loaded::Nothing);
         }
         loaded.added_lines = Some(lines);
     }
-    Ok(Some(loaded))
+    Ok(Loaded::Text(loaded))
 }
 
 /// The lines of `new`'s text that a diff from the blob `old` adds (see [`added_lines`]).

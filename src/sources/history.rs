@@ -443,7 +443,7 @@ fn scan_commit(repo: &Repository, oid: Oid, job: &Job<'_>) -> Result<Vec<Finding
         let key = Memo::key(&change, options.reuse);
         let found = match memo.get(key, options.reuse) {
             Some(known) => known.iter().map(|f| f.relocated(&change.path, &info)).collect(),
-            None => match gitdiff::load(repo, &change, options, diagnostics) {
+            None => match gitdiff::load(repo, &change, options, diagnostics).map(gitdiff::Loaded::text) {
                 Ok(loaded) => {
                     let found =
                         loaded.map(|l| scan_loaded(&l, &change.path, &info, l.added_lines.clone(), scan));
@@ -484,8 +484,8 @@ fn scan_merge(
         let (first, others) = merged.old.split_first().expect("a merge has parents");
         let change = BlobChange { path: merged.path, old: *first, new: merged.new };
         let loaded = match gitdiff::load(repo, &change, options, diagnostics) {
-            Ok(Some(loaded)) => loaded,
-            Ok(None) => continue,
+            Ok(gitdiff::Loaded::Text(loaded)) => loaded,
+            Ok(gitdiff::Loaded::Binary | gitdiff::Loaded::Nothing) => continue,
             Err(err) => {
                 diagnostics.error(format!(
                     "cannot read {} in merge {}: {err:#}",

@@ -8,10 +8,10 @@
 //! Deletions, pure renames, mode changes, submodules, symbolic links and intent-to-add entries
 //! (which carry no content) add nothing.
 
-use super::gitdiff::BlobChange;
+use super::gitdiff::{BlobChange, Loaded};
 use super::index_diff::{self, Comparison};
 use super::keyfenceignore::KeyfenceIgnore;
-use super::{classify, gitdiff, repo, Content, Diagnostics, Fragment, Provenance, Skip, SourceOptions};
+use super::{gitdiff, repo, Diagnostics, Fragment, Provenance, Skip, SourceOptions};
 use anyhow::{Context, Result};
 use git2::{DiffFindOptions, ErrorCode, Repository, Tree};
 use std::borrow::Cow;
@@ -45,16 +45,16 @@ pub fn read(
     };
     for change in changes.into_iter().filter(|c| !keyfenceignore.is_ignored(&c.path)) {
         match gitdiff::load(&repo, &change, options, diagnostics) {
-            Ok(Some(loaded)) => visit(Fragment {
+            Ok(Loaded::Text(loaded)) => visit(Fragment {
                 provenance: Provenance::Staged { path: change.path },
                 text: Cow::Borrowed(loaded.text()),
                 added_lines: loaded.added_lines.clone(),
                 lines_before: 0,
             }),
-            // Nothing to scan: say so in the summary when it is because the blob is binary, as a
-            // directory scan does (a staged file with a NUL byte must not pass unmentioned).
-            Ok(None) if is_binary_blob(&repo, &change) => diagnostics.skipped(Skip::Binary, 1),
-            Ok(None) => {}
+            // Counted in the summary, as a directory scan does: a staged file with a NUL byte must
+            // not pass unmentioned.
+            Ok(Loaded::Binary) => diagnostics.skipped(Skip::Binary, 1),
+            Ok(Loaded::Nothing) => {}
             Err(err) => diagnostics.error(format!("cannot read staged {}: {err:#}", change.path)),
         }
     }
@@ -63,12 +63,6 @@ pub fn read(
 
 /// The staged changes through libgit2's tree-to-index diff with rename detection (a renamed file
 /// with edits counts as a modification, so only its edits are scanned).
-/// True if the staged blob of `change` is binary (see [`classify`]); unreadable counts as not.
-fn is_binary_blob(repo: &Repository, change: &BlobChange) -> bool {
-    repo.find_blob(change.new)
-        .is_ok_and(|blob| matches!(classify(Cow::Borrowed(blob.content())), Content::Binary))
-}
-
 fn diff_with_renames(
     repo: &Repository,
     index_path: Option<&Path>,
