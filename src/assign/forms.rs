@@ -233,10 +233,14 @@ pub fn table_row(text: &[u8], line: Range<usize>, header: &TableHeader) -> Optio
     (!name.is_empty() && !value.is_empty()).then(|| assignment(text, name, value))
 }
 
-/// `name = "value"` from the name and value written at `name` and `value`; the separator maps to
-/// the value's first byte, the closing quote to its last.
+/// ` name = "value"` from the name and value written at `name` and `value`; the separator maps to
+/// the value's first byte, the closing quote to its last. The leading blank (mapped to the name's
+/// first byte) ends whatever stands before the name: in `masterKey = process.env.MASTER_KEY ||
+/// "…"` a rule would otherwise read `process.env.MASTER_KEY` as the value of `masterKey` and go
+/// past the name the rewrite is for.
 fn assignment(text: &[u8], name: Range<usize>, value: Range<usize>) -> Rewrite {
     let mut rewrite = Rewrite::new(name.start..value.end);
+    rewrite.push(b' ', name.start);
     for at in name {
         rewrite.push(text[at], at);
     }
@@ -257,7 +261,10 @@ mod tests {
     fn forms(line: &str) -> Vec<String> {
         canonical(line.as_bytes(), 0..line.len())
             .into_iter()
-            .map(|r| String::from_utf8(r.bytes).unwrap())
+            .map(|r| {
+                let text = String::from_utf8(r.bytes).unwrap();
+                text.strip_prefix(' ').expect("a rewrite starts with a blank").to_owned()
+            })
             .collect()
     }
 
@@ -281,7 +288,7 @@ mod tests {
     fn table_rows_pair_the_name_and_value_columns() {
         let text = b"name,environment,value,rotated_at\ninternal_api_key,prod,v1,2024-09-12\n";
         let row = table_row(text, 34..text.len() - 1, &TableHeader::read(text)).unwrap();
-        assert_eq!(row.bytes, br#"internal_api_key = "v1""#);
+        assert_eq!(row.bytes, br#" internal_api_key = "v1""#);
         let other = b"id,environment,notes\ninternal_api_key,prod,v1\n";
         assert!(table_row(other, 21..other.len() - 1, &TableHeader::read(other)).is_none());
     }
