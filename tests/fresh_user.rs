@@ -104,7 +104,11 @@ fn a_negative_size_limit_gets_one_clear_line() {
     ] {
         let (code, _, stderr) = run(keyfence(dir.path()).args(args));
         assert_eq!(code, 2, "{args:?}: {stderr}");
-        assert!(stderr.contains("sizes are a whole number of MiB, 1 or more"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("is not a size: sizes are a whole number of MiB from 1 to"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
         assert!(!stderr.contains("unexpected argument"), "{args:?}: {stderr}");
     }
     // A flag after the option is still a flag, not a size.
@@ -114,6 +118,51 @@ fn a_negative_size_limit_gets_one_clear_line() {
 
     let (code, _, stderr) = run(keyfence(dir.path()).args(["scan", "--max-file-size", "3", "."]));
     assert_eq!(code, 0, "{stderr}");
+}
+
+/// Fresh-user trial: `KEYFENCE_MAX_FILE_SIZE=0` was reported as `--max-file-size`, and a huge
+/// number was called a unit problem.
+#[test]
+fn a_size_limit_out_of_range_names_where_it_came_from_and_the_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&[&str], Option<&str>, &str); 4] = [
+        (&["scan", "."], Some("0"), "KEYFENCE_MAX_FILE_SIZE=\"0\" is too small"),
+        (
+            &["scan", "."],
+            Some("99999999999999999999"),
+            "KEYFENCE_MAX_FILE_SIZE=\"99999999999999999999\" is too large",
+        ),
+        (
+            &["scan", ".", "--max-file-size", "99999999999999999999"],
+            None,
+            "--max-file-size 99999999999999999999 is too large",
+        ),
+        (&["scan", ".", "--max-file-size", "1048577"], None, "--max-file-size 1048577 is too large"),
+    ];
+    for (args, env, expected) in cases {
+        let mut command = keyfence(dir.path());
+        command.args(args);
+        if let Some(value) = env {
+            command.env("KEYFENCE_MAX_FILE_SIZE", value);
+        }
+        let (code, _, stderr) = run(&mut command);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+        assert!(stderr.starts_with(&format!("keyfence: error: {expected}: ")), "{stderr}");
+        assert!(stderr.contains("from 1 to 1048576"), "the range: {stderr}");
+        assert!(!stderr.contains("is not a size"), "a number, not a unit problem: {stderr}");
+    }
+    // The flag wins over the variable, and the largest size is accepted.
+    let (code, _, stderr) = run(keyfence(dir.path())
+        .args(["scan", ".", "--max-file-size", "1048576"])
+        .env("KEYFENCE_MAX_FILE_SIZE", "0"));
+    assert_eq!(code, 0, "{stderr}");
+    let config = dir.path().join("big.toml");
+    std::fs::write(&config, "[scan]\nmax_file_size = 2000000\n").unwrap();
+    let (code, _, stderr) =
+        run(keyfence(dir.path()).args(["scan", ".", "--config", config.to_str().unwrap()]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("[scan] max_file_size = 2000000 is too large"), "{stderr}");
 }
 
 /// A repository of two commits, the second adding an App Key.
