@@ -193,9 +193,24 @@ fn rules_filter_by_id_family_faq_id_or_glob() {
     let (_, ids, _) = rule_ids(&["servicetitan-*"]);
     assert!(ids.len() >= 3 && ids.iter().all(|id| id.starts_with("servicetitan-")), "{ids:?}");
 
-    let (code, ids, stderr) = rule_ids(&["no-such-rule-anywhere"]);
-    assert_eq!((code, ids.len()), (1, 0));
-    assert!(stderr.contains("no rule matches \"no-such-rule-anywhere\""), "{stderr}");
+    // Exit 1 means "secrets found": a filter that keeps nothing is a usage error (fresh-user
+    // trial), one line and a hint naming how to see every rule.
+    for format in ["human", "json"] {
+        let dir = tempfile::tempdir().unwrap();
+        let (code, stdout, stderr) = run(crate::common::keyfence(dir.path()).args([
+            "rules",
+            "no-such-rule-anywhere",
+            "--format",
+            format,
+        ]));
+        assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+        assert!(
+            stderr.starts_with("keyfence: error: no rule matches \"no-such-rule-anywhere\"\n"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("hint:") && stderr.contains("`keyfence rules` lists them all"), "{stderr}");
+        assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    }
     let (code, _, stderr) = rule_ids(&["[unclosed"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("not a valid glob"), "{stderr}");

@@ -197,6 +197,38 @@ fn git_only_range_spellings_are_named_with_the_forms_keyfence_takes() {
     }
 }
 
+/// Fresh-user trial: `--commits A..B..C` surfaced libgit2's "OID prefix is too short".
+#[test]
+fn malformed_ranges_are_named_with_the_forms_keyfence_takes() {
+    let repo = repo_with_a_key_in_the_second_commit();
+    let cases = [
+        ("A..B..C", "more than one `..` or `...`"),
+        ("HEAD~1..HEAD..HEAD", "more than one `..` or `...`"),
+        ("HEAD~1...HEAD..HEAD", "more than one `..` or `...`"),
+        ("HEAD~1....HEAD", "a run of four or more dots"),
+        ("..", "a range with no ends"),
+        ("", "an empty range"),
+    ];
+    for (range, what) in cases {
+        let (code, stdout, stderr) = run(repo.keyfence().args(["scan", "--commits", range]));
+        assert_eq!(code, 2, "{range}: {stderr}");
+        assert!(stdout.is_empty(), "{range}: {stdout}");
+        let first = stderr.lines().next().unwrap_or_default();
+        assert_eq!(
+            first,
+            format!("keyfence: error: --commits {range:?}: {what} is not supported"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("hint: --commits takes A..B"), "{stderr}");
+        for raw in ["OID", "Invalid pattern", "invalid pattern", "revspec"] {
+            assert!(!stderr.contains(raw), "{range}: {stderr}");
+        }
+    }
+    // An empty end still means HEAD, as in git.
+    let (code, _, stderr) = run(repo.keyfence().args(["scan", "--commits", "HEAD~1.."]));
+    assert_eq!(code, 1, "{stderr}");
+}
+
 #[test]
 fn the_range_forms_keyfence_takes_still_scan() {
     let repo = repo_with_a_key_in_the_second_commit();
