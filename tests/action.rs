@@ -384,11 +384,13 @@ fn a_version_is_built_from_the_actions_own_repository_at_the_commit_it_names_now
     // A tag resolves to its commit (an annotated tag peeled), a commit id stands for itself.
     let (_, log, runner) = run_action_with(&repo, &[("version", "v1")], &clean, &leak, on_server);
     assert_eq!(runner.outputs["version"]["commit"], tag_commit, "{log}");
-    let (_, log, runner) = run_action_with(&repo, &[("version", &tag_commit[..12])], &clean, &leak, on_server);
+    let (_, log, runner) =
+        run_action_with(&repo, &[("version", &tag_commit[..12])], &clean, &leak, on_server);
     assert_eq!(runner.outputs["version"]["commit"], tag_commit[..12], "{log}");
 
     // A name the repository does not have stops the action before any build.
-    let (code, log, runner) = run_action_with(&repo, &[("version", "no-such-branch")], &clean, &leak, on_server);
+    let (code, log, runner) =
+        run_action_with(&repo, &[("version", "no-such-branch")], &clean, &leak, on_server);
     assert_eq!(code, 2, "{log}");
     assert!(log.contains("version \"no-such-branch\" names no branch, tag or commit of"), "{log}");
     assert!(!runner.outputs.contains_key("install"), "{log}");

@@ -271,3 +271,34 @@ fn an_env_file_outside_git_gets_no_git_step() {
     assert!(!step.contains("git"), "{step}");
     assert!(step.contains("secret store"), "{step}");
 }
+
+/// Fresh-user trial: the README's pre-commit framework example offered `keyfence-files`, a
+/// `language: system` hook, without saying that pre-commit then runs the keyfence on PATH and
+/// installs nothing. Every system hook of `.pre-commit-hooks.yaml` the README shows must say
+/// so, next to the install command.
+#[test]
+fn the_readme_says_which_pre_commit_hooks_need_keyfence_on_path() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let hooks = std::fs::read_to_string(root.join(".pre-commit-hooks.yaml")).unwrap();
+    let mut system_ids = Vec::new();
+    let mut id = "";
+    for line in hooks.lines() {
+        if let Some(rest) = line.strip_prefix("- id: ") {
+            id = rest.trim();
+        } else if line.trim() == "language: system" {
+            system_ids.push(id.to_owned());
+        }
+    }
+    assert!(system_ids.contains(&"keyfence-files".to_owned()), "{system_ids:?}");
+
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let start = readme.find("**With the pre-commit framework**").expect("the framework section");
+    let section = &readme[start..start + readme[start..].find("\n## ").unwrap()];
+    for id in &system_ids {
+        let shown = section.lines().find(|l| l.contains(&format!("id: {id} "))).expect(id);
+        assert!(shown.contains("on PATH"), "{id} is shown without saying it needs keyfence on PATH: {shown}");
+        assert!(section.contains(&format!("`{id}`")), "{id} is named in the text below the example");
+    }
+    assert!(section.contains("cargo install --locked"), "the install command: {section}");
+    assert!(section.contains("language: system"), "{section}");
+}
