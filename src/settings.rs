@@ -18,7 +18,7 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 25;
 /// `KEYFENCE_MAX_FILE_SIZE` (if set and not empty), then `[scan] max_file_size` (checked when the
 /// configuration was read), then [`DEFAULT_MAX_FILE_SIZE`]. An error names the knob it came from
 /// (`crate::config::size`).
-fn max_file_size(flag: Option<&str>, config: &Config) -> Result<(u64, &'static str)> {
+fn resolve_max_file_size(flag: Option<&str>, config: &Config) -> Result<(u64, &'static str)> {
     use crate::config::size::parse_mib;
     let one_line = |message: String| anyhow::anyhow!(message);
     if let Some(value) = flag {
@@ -126,7 +126,8 @@ impl ScanSettings {
         } else {
             Target::Paths(args.paths)
         };
-        let (max_file_size, max_file_size_source) = max_file_size(args.max_file_size.as_deref(), &config)?;
+        let (max_file_size, max_file_size_source) =
+            resolve_max_file_size(args.max_file_size.as_deref(), config)?;
         Ok(ScanSettings {
             target,
             source: SourceOptions {

@@ -246,6 +246,34 @@ fn quoted_values_under_every_secret_name_keep_their_symbols_and_blanks() {
     assert_eq!(plain.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(), ["generic-client-secret"]);
 }
 
+/// The assignment forms hand a quoted value on whole: the name/value object form cut it at a
+/// comma, and every form left the original closing quote after its rewrite (`"…""`).
+#[test]
+fn quoted_values_with_symbols_are_read_whole_in_every_assignment_form() {
+    let value =
+        format!("{}&{},{};{}?{}", random(31, 8), random(32, 6), random(33, 5), random(34, 4), random(35, 3));
+    let lines = [
+        format!("<add key=\"ApiToken\" value=\"{value}\" />"),
+        format!("<property name=\"clientSecret\" value=\"{value}\"/>"),
+        format!("  {{\"name\": \"CLIENT_SECRET\", \"value\": \"{value}\"}}"),
+        format!("  - {{name: API_TOKEN, value: \"{value}\"}}"),
+        format!("private const string ClientSecret = @\"{value}\";"),
+        format!("$config['client_secret'] = '{value}';"),
+        format!("os.environ[\"API_TOKEN\"] = \"{value}\""),
+        format!("token = os.getenv('API_TOKEN', '{value}')"),
+    ];
+    let files: Vec<(String, String)> =
+        lines.iter().enumerate().map(|(i, line)| (format!("form{i}.txt"), format!("{line}\n"))).collect();
+    let files: Vec<(&str, String)> = files.iter().map(|(p, c)| (p.as_str(), c.clone())).collect();
+    let found = findings(&files);
+    assert_eq!(found.len(), lines.len(), "{found:?}");
+    assert!(found.iter().all(|f| f.3 == value), "{found:?}");
+    // A plain value in a name/value object still ends at the comma.
+    let plain = random(36, 32);
+    let found = secrets("deploy.yaml", format!("  - {{name: API_TOKEN, value: {plain}, x: 1}}\n"));
+    assert_eq!(found, [plain]);
+}
+
 #[test]
 fn urls_sentences_and_placeholders_in_quotes_are_not_secrets() {
     let lines = [

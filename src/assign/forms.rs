@@ -9,7 +9,7 @@ use std::ops::Range;
 use std::sync::LazyLock;
 
 /// One syntax family: a byte string its lines must hold (cheap test first) and a regex with
-/// `name` and `value` groups.
+/// `name` and `value` groups (or, where a quoted value has its own alphabet, `quoted`).
 struct Form {
     needle: &'static [u8],
     regex: &'static str,
@@ -46,7 +46,9 @@ const FORMS: &[Form] = &[
     // `- {name: X, value: "…"}`.
     Form {
         needle: b"value",
-        regex: r#"["']?\bname["']?\s*:\s*["']?(?P<name>[A-Za-z0-9_.\-]{1,100})["']?\s*,\s*["']?value["']?\s*:\s*["']?(?P<value>[^"'\s,}\]]{1,300})"#,
+        // A quoted value takes every character up to its closing quote (`"a,b c"`); a plain one
+        // ends at a blank, a comma or the closing bracket.
+        regex: r#"["']?\bname["']?\s*:\s*["']?(?P<name>[A-Za-z0-9_.\-]{1,100})["']?\s*,\s*["']?value["']?\s*:\s*(?:["'](?P<quoted>[^"'\r\n]{1,300})["']|(?P<value>[^"'\s,}\]]{1,300}))"#,
         check: always,
     },
     // Typed declarations and string prefixes: C# `string ClientSecret = @"…"`, C `char
@@ -135,7 +137,8 @@ pub fn canonical(text: &[u8], line: Range<usize>) -> Vec<Rewrite> {
             if !(form.check)(bytes, &caps) {
                 continue;
             }
-            let (name, value) = (caps.name("name").expect("group"), caps.name("value").expect("group"));
+            let value = caps.name("value").or_else(|| caps.name("quoted")).expect("group");
+            let name = caps.name("name").expect("group");
             let (name, value) = (name.range(), value.range());
             let shift = |r: Range<usize>| r.start + line.start..r.end + line.start;
             out.push(assignment(text, shift(name), shift(value)));
@@ -237,9 +240,12 @@ pub fn table_row(text: &[u8], line: Range<usize>, header: &TableHeader) -> Optio
 /// the value's first byte, the closing quote to its last. The leading blank (mapped to the name's
 /// first byte) ends whatever stands before the name: in `masterKey = process.env.MASTER_KEY ||
 /// "…"` a rule would otherwise read `process.env.MASTER_KEY` as the value of `masterKey` and go
-/// past the name the rewrite is for.
+/// past the name the rewrite is for. A quote written right after the value is its closing quote
+/// and is replaced too, so the view reads `"value"` and not `"value""` (the quoted rules want a
+/// closing quote followed by the end of the value's expression).
 fn assignment(text: &[u8], name: Range<usize>, value: Range<usize>) -> Rewrite {
-    let mut rewrite = Rewrite::new(name.start..value.end);
+    let closing_quote = matches!(text.get(value.end), Some(b'"' | b'\'' | b'`'));
+    let mut rewrite = Rewrite::new(name.start..value.end + usize::from(closing_quote));
     rewrite.push(b' ', name.start);
     for at in name {
         rewrite.push(text[at], at);
@@ -275,6 +281,8 @@ mod tests {
         assert!(forms("<password>v1</user>").is_empty());
         assert_eq!(forms(r#"{"name": "CLIENT_SECRET", "value": "v1"}"#), [r#"CLIENT_SECRET = "v1""#]);
         assert_eq!(forms(r#"- {name: API_TOKEN, value: "v1"}"#), [r#"API_TOKEN = "v1""#]);
+        assert_eq!(forms(r#"{"name": "X", "value": "a,b c}"}"#), [r#"X = "a,b c}""#]);
+        assert_eq!(forms(r#"- {name: X, value: v1, other: 2}"#), [r#"X = "v1""#]);
         assert_eq!(forms(r#"private const string ClientSecret = @"v1";"#), [r#"ClientSecret = "v1""#]);
         assert_eq!(forms(r#"char password[41] = "v1";"#), [r#"password = "v1""#]);
         assert_eq!(forms(r#"let clientSecret: String = "v1""#), [r#"clientSecret = "v1""#]);
