@@ -286,6 +286,10 @@ fn urls_sentences_and_placeholders_in_quotes_are_not_secrets() {
         "api_key: \"{{ vault.api_key_2 }}\"",
         "access_token = \"Bearer {token_1}\"",
         "password = \"must be at least 12 characters, 1 digit\"",
+        "KmsKeyId: \"arn:aws:kms:us-west-2:417498243647:key/c9fe2447-0795-4fda\"",
+        "\"output_token\": \"NextMarker || Contents[-1].Key\",",
+        "\"chatToken\": \"ACEGmnoq#1rstu2...BDFH3vxwy!4hlm!#5\",",
+        "\"SessionToken\": \"AgoGb3JpZ2luENz2...EXAMPLETOKEN==\",",
     ];
     let found = findings(&[("decoys.py", lines.join("\n") + "\n")]);
     assert!(found.is_empty(), "{found:?}");

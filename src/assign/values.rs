@@ -36,6 +36,37 @@ pub fn is_url(value: &[u8]) -> bool {
         && value[..at].iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-'))
 }
 
+/// True if `value` names a resource or is code rather than holding a secret: an AWS ARN
+/// (`arn:aws:kms:…:key/…`, a key's name, not the key), an expression whose only digits index a
+/// list (`NextMarker || Contents[-1].Key`, a pagination path under a `*Token` name), or an
+/// example cut short with `...` (`ACEG#1rstu2...BDFH`).
+pub fn names_or_elides(value: &[u8]) -> bool {
+    value.starts_with(b"arn:")
+        || only_indices_have_digits(value)
+        || memchr::memmem::find(value, b"...").is_some()
+}
+
+/// True if `value` has digits and every one stands in a list index (`[0]`, `[-1]`).
+fn only_indices_have_digits(value: &[u8]) -> bool {
+    let mut indexed = false;
+    let mut rest = value;
+    let mut outside: Vec<u8> = Vec::with_capacity(value.len());
+    while let Some(open) = memchr::memchr(b'[', rest) {
+        outside.extend_from_slice(&rest[..open]);
+        let inside = &rest[open + 1..];
+        let Some(close) = memchr::memchr(b']', inside) else { break };
+        let index = inside[..close].strip_prefix(b"-").unwrap_or(&inside[..close]);
+        if !index.is_empty() && index.iter().all(u8::is_ascii_digit) {
+            indexed = true;
+        } else {
+            outside.extend_from_slice(&inside[..close]);
+        }
+        rest = &inside[close + 1..];
+    }
+    outside.extend_from_slice(rest);
+    indexed && !outside.iter().any(u8::is_ascii_digit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,6 +83,21 @@ mod tests {
         }
         for text in ["Qx7v R2mK9 pL4wN8 jT3b", "Tr0ub4dor &3 horse", "no-blank-here-at-all-99"] {
             assert!(!reads_as_prose(text.as_bytes()), "{text}");
+        }
+    }
+
+    #[test]
+    fn resource_names_list_paths_and_elided_examples_are_not_secrets() {
+        for text in [
+            "arn:aws:kms:us-west-2:417498243647:key/c9fe2447",
+            "Jobs[-1].JobId",
+            "NextMarker || Contents[-1].Key",
+            "ACEGmnoq#1rstu2...BDFH3vxwy!4hlm!#5",
+        ] {
+            assert!(names_or_elides(text.as_bytes()), "{text}");
+        }
+        for text in ["Qx7v[R2mK9]pL4wN8", "h]6EszR}vJ*m", "a[-1]b7c&d", "Tr0ub4dor&3"] {
+            assert!(!names_or_elides(text.as_bytes()), "{text}");
         }
     }
 
