@@ -15,7 +15,7 @@
 use super::gitdiff::{self, BlobChange};
 use anyhow::Result;
 use git2::{DiffFindOptions, ObjectType, Oid, Repository, Tree, TreeEntry};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Rename detection by similarity runs only while (added files) × (deleted files), after exact
 /// renames are paired, is at most this squared; git's `diff.renameLimit` default is the same.
@@ -35,6 +35,18 @@ pub fn similarity_allowed(added: usize, deleted: usize) -> bool {
 ///
 /// Errors if a tree cannot be read or libgit2's similarity pass fails.
 pub fn changes(repo: &Repository, old: Option<&Tree<'_>>, new: &Tree<'_>) -> Result<Vec<BlobChange>> {
+    changes_of(repo, old, new, None)
+}
+
+/// [`changes`], or with `targets`, only the added files at those paths (each paired with its
+/// rename source if it has one): the rename search then compares those files alone with the
+/// deleted ones, not every added file.
+fn changes_of(
+    repo: &Repository,
+    old: Option<&Tree<'_>>,
+    new: &Tree<'_>,
+    targets: Option<&HashSet<&str>>,
+) -> Result<Vec<BlobChange>> {
     let mut found = TreeChanges::default();
     found.compare(repo, "", old, Some(new))?;
     let Some(old) = old else {
@@ -43,7 +55,11 @@ pub fn changes(repo: &Repository, old: Option<&Tree<'_>>, new: &Tree<'_>) -> Res
         return Ok(found.changed);
     };
     found.pair_exact_renames();
-    let TreeChanges { mut changed, added, deleted } = found;
+    let TreeChanges { mut changed, mut added, deleted } = found;
+    if let Some(targets) = targets {
+        changed.clear();
+        added.retain(|change| targets.contains(change.path.as_str()));
+    }
     if added.is_empty() {
         return Ok(changed);
     }
@@ -77,8 +93,22 @@ pub fn merge_changes(repo: &Repository, merge: &Tree<'_>, parents: &[Tree<'_>]) 
     let sides: Vec<Option<Tree<'_>>> = parents.iter().cloned().map(Some).collect();
     combined(repo, "", merge, &sides, &mut candidates)?;
     // Against a parent that lacks the path, the file may be a rename: that parent's own diff
-    // (renames paired) says what it replaces. Computed only for parents that need it.
-    let mut per_parent: Vec<Option<HashMap<String, BlobChange>>> = vec![None; parents.len()];
+    // (renames paired) says what it replaces. Only the candidates absent from that parent are
+    // rename targets: a merge of a long-lived branch adds thousands of files against one
+    // parent, and a rename search over all of them read every one (minutes on git/git).
+    let mut renamed: Vec<HashMap<String, BlobChange>> = Vec::with_capacity(parents.len());
+    for (index, parent) in parents.iter().enumerate() {
+        let absent: HashSet<&str> = candidates
+            .iter()
+            .filter(|c| matches!(c.sides[index], Side::Absent))
+            .map(|c| c.path.as_str())
+            .collect();
+        let found = match absent.is_empty() {
+            true => Vec::new(),
+            false => changes_of(repo, Some(parent), merge, Some(&absent))?,
+        };
+        renamed.push(found.into_iter().map(|c| (c.path.clone(), c)).collect());
+    }
     let mut found = Vec::with_capacity(candidates.len());
     'candidate: for candidate in candidates {
         let mut old = Vec::with_capacity(parents.len());
@@ -86,16 +116,11 @@ pub fn merge_changes(repo: &Repository, merge: &Tree<'_>, parents: &[Tree<'_>]) 
             match side {
                 Side::Blob(blob) => old.push(Some(*blob)),
                 Side::NotAFile => old.push(None),
-                Side::Absent => {
-                    if per_parent[index].is_none() {
-                        let changes = changes(repo, Some(&parents[index]), merge)?;
-                        per_parent[index] = Some(changes.into_iter().map(|c| (c.path.clone(), c)).collect());
-                    }
-                    match per_parent[index].as_ref().and_then(|m| m.get(&candidate.path)) {
-                        Some(change) => old.push(change.old),
-                        None => continue 'candidate,
-                    }
-                }
+                Side::Absent => match renamed[index].get(&candidate.path) {
+                    Some(change) => old.push(change.old),
+                    // A pure rename of that parent's file adds nothing.
+                    None => continue 'candidate,
+                },
             }
         }
         found.push(MergeChange { path: candidate.path, new: candidate.new, old });
