@@ -301,3 +301,28 @@ fn symmetric_ranges_hide_every_merge_base_of_criss_cross_merges() {
     assert!(found.iter().all(|f| listed.contains(&f.2)), "only commits git lists: {found:?} vs {listed}");
     assert_eq!((code, found.len()), (0, 0), "{stderr}");
 }
+
+/// A modified file's lines between what both versions share at start and end are scanned as an
+/// estimate first; a key there that the line diff does not add (an unchanged line between two
+/// edits) must not be reported again, and one that it adds must be.
+#[test]
+fn a_key_between_two_edits_is_reported_by_its_commit_only() {
+    let repo = Repo::new();
+    repo.write("app.env", format!("MODE=dev\nKEY={}\nLEVEL=1\n", app_key(301)));
+    repo.commit_all("add key");
+    let leak = head(&repo);
+    // Both edits keep the key's line: only lines 1 and 3 are added.
+    repo.write("app.env", format!("MODE=prod\nKEY={}\nLEVEL=2\n", app_key(301)));
+    repo.commit_all("edit around the key");
+    let around = head(&repo);
+    // A second key between two edits, in a commit that also rewrites the first line.
+    repo.write("app.env", format!("MODE=test\nKEY={}\nOTHER={}\nLEVEL=3\n", app_key(301), app_key(302)));
+    repo.commit_all("second key");
+    let second = head(&repo);
+
+    let (code, found, stderr) = history(&repo, &["--all-history"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(found, [("app.env".to_owned(), 2, leak.clone()), ("app.env".to_owned(), 3, second.clone())]);
+    let (code, found, _) = history(&repo, &["--commits", &format!("{leak}..{around}")]);
+    assert_eq!((code, found), (0, vec![]), "editing the lines around a key adds nothing");
+}
