@@ -45,7 +45,7 @@ pub fn read(
     };
     for change in changes.into_iter().filter(|c| !keyfenceignore.is_ignored(&c.path)) {
         let loaded =
-            gitdiff::load(&repo, &change, options, diagnostics).and_then(|loaded| Ok(exact(&repo, loaded)?));
+            gitdiff::load(&repo, &change, options, diagnostics).and_then(|loaded| exact(&repo, loaded));
         match loaded {
             Ok(Loaded::Text(loaded)) => visit(Fragment {
                 provenance: Provenance::Staged { path: change.path },
