@@ -514,6 +514,11 @@ fn scan_merge(
                 continue;
             }
         };
+        // What the merge adds against its first parent (estimated or exact) holds what it adds
+        // against all of them: with no finding there, no parent's line diff is needed.
+        if scan_loaded(&loaded, &change.path, info, loaded.added_lines.clone(), scan).is_empty() {
+            continue;
+        }
         let mut added = loaded.exact_added_lines(repo)?;
         for other in others {
             let theirs = match other {
