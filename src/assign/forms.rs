@@ -12,6 +12,13 @@ use std::sync::LazyLock;
 /// `name` and `value` groups.
 struct Form {
     needle: &'static [u8],
+    /// True if the form's value is always written between quotes: a line without a quote
+    /// cannot hold it, and most lines that wake the extractor (`TokenStream`, `let token = …`)
+    /// have none.
+    quoted: bool,
+    /// True if the needle must open the line (after blanks), as Dockerfile instructions do: a
+    /// test of the line's first bytes instead of a search through it.
+    opens_line: bool,
     regex: &'static str,
     /// Post-check on the match (the element form needs its closing tag to repeat the name).
     check: fn(&[u8], &regex::bytes::Captures<'_>) -> bool,
@@ -33,12 +40,16 @@ const FORMS: &[Form] = &[
     // `<property name="clientSecret" value="…"/>`.
     Form {
         needle: b"value",
+        quoted: true,
+        opens_line: false,
         regex: r#"\b(?:key|name)\s*=\s*["'](?P<name>[A-Za-z0-9_.:\-]{1,100})["']\s+value\s*=\s*["'](?P<value>[^"'\r\n]{1,300})["']"#,
         check: always,
     },
     // XML element text: Maven's `<password>…</password>`.
     Form {
         needle: b"</",
+        quoted: false,
+        opens_line: false,
         regex: r#"<(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,60})>(?P<value>[^<>\s]{1,300})</"#,
         check: closes_same_element,
     },
@@ -46,6 +57,8 @@ const FORMS: &[Form] = &[
     // `- {name: X, value: "…"}`.
     Form {
         needle: b"value",
+        quoted: false,
+        opens_line: false,
         regex: r#"["']?\bname["']?\s*:\s*["']?(?P<name>[A-Za-z0-9_.\-]{1,100})["']?\s*,\s*["']?value["']?\s*:\s*["']?(?P<value>[^"'\s,}\]]{1,300})"#,
         check: always,
     },
@@ -56,6 +69,8 @@ const FORMS: &[Form] = &[
     // many plain assignments never reach the (slower) capture step.
     Form {
         needle: b"=",
+        quoted: true,
+        opens_line: false,
         regex: concat!(
             r#"(?P<name>[A-Za-z_][A-Za-z0-9_]{0,100})"#,
             r#"(?:(?:\[[0-9]*\])?\s*:\s*[A-Za-z_][A-Za-z0-9_.<>?\[\]]*\s*:?=\s*(?:@|\$|[rRbBuUfF]{1,2})?"#,
@@ -69,6 +84,8 @@ const FORMS: &[Form] = &[
     // Ruby `settings[:api_key] = "…"`.
     Form {
         needle: b"]",
+        quoted: true,
+        opens_line: false,
         regex: r#"\[\s*:?["']?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,100})["']?\s*\]\s*=\s*["'](?P<value>[^"'\r\n]{1,300})["']"#,
         check: always,
     },
@@ -77,47 +94,69 @@ const FORMS: &[Form] = &[
     // code, under the variable's name).
     Form {
         needle: b"nv",
+        quoted: true,
+        opens_line: false,
         regex: r#"(?:(?:environ\.get|environ\.setdefault|getenv|[Ee]nv\.get)\(\s*["']|process\.env\.|process\.env\[["'])(?P<name>[A-Za-z_][A-Za-z0-9_]{0,100})(?:["']\s*,\s*|["']?\]?\s*(?:\|\||\?\?)\s*)["'](?P<value>[^"'\r\n]{1,300})["']"#,
         check: always,
     },
     Form {
         needle: b"NV",
+        quoted: true,
+        opens_line: false,
         regex: r#"\bENV\.fetch\(\s*["'](?P<name>[A-Za-z_][A-Za-z0-9_]{0,100})["']\s*,\s*["'](?P<value>[^"'\r\n]{1,300})["']"#,
         check: always,
     },
     // Defines and setters taking (name, value): PHP `define('DB_PASSWORD', '…')`.
     Form {
         needle: b"(",
+        quoted: true,
+        opens_line: false,
         regex: r#"\b(?:define|putenv|setenv|Setenv|SetEnvironmentVariable)\(\s*["'](?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,100})["']\s*,\s*["'](?P<value>[^"'\r\n]{1,300})["']"#,
         check: always,
     },
     // Dockerfile `ENV NAME value` (the space form) and `ARG NAME=value`.
     Form {
         needle: b"ENV",
+        quoted: false,
+        opens_line: true,
         regex: r#"(?m)^[ \t]*ENV[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]+["']?(?P<value>[^"'\s]{1,300})"#,
         check: always,
     },
     Form {
         needle: b"ARG",
+        quoted: false,
+        opens_line: true,
         regex: r#"(?m)^[ \t]*ARG[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)=["']?(?P<value>[^"'\s]{1,300})"#,
         check: always,
     },
     // YAML tags before a value: `api_key: !!binary …`, `!!str`.
     Form {
         needle: b"!!",
+        quoted: false,
+        opens_line: false,
         regex: r#"(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,100})["']?\s*:\s*!![a-z]+\s+["']?(?P<value>[^"'\s]{1,300})"#,
         check: always,
     },
 ];
 
-/// Each form's needle searcher (built once, not per line) and regex.
-static COMPILED: LazyLock<Vec<(memmem::Finder<'static>, Regex)>> = LazyLock::new(|| {
+/// A form compiled: its needle's searcher (built once, not per line), its regex, and the indexes
+/// of the `name` and `value` groups (looking a group up by name hashes the name, per match).
+struct Compiled {
+    needle: memmem::Finder<'static>,
+    regex: Regex,
+    name: usize,
+    value: usize,
+}
+
+static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
     FORMS
         .iter()
         .map(|form| {
             let regex =
                 RegexBuilder::new(form.regex).unicode(false).build().expect("built-in form regexes compile");
-            (memmem::Finder::new(form.needle), regex)
+            let group = |name| regex.capture_names().position(|n| n == Some(name)).expect("form group");
+            let (name, value) = (group("name"), group("value"));
+            Compiled { needle: memmem::Finder::new(form.needle), regex, name, value }
         })
         .collect()
 });
@@ -127,16 +166,23 @@ static COMPILED: LazyLock<Vec<(memmem::Finder<'static>, Regex)>> = LazyLock::new
 pub fn canonical(text: &[u8], line: Range<usize>) -> Vec<Rewrite> {
     let bytes = &text[line.clone()];
     let mut out = Vec::new();
-    for (form, (needle, regex)) in FORMS.iter().zip(COMPILED.iter()) {
-        if needle.find(bytes).is_none() {
+    let quoted = memchr::memchr3(b'"', b'\'', b'`', bytes).is_some();
+    let opening = bytes.trim_ascii_start();
+    for (form, compiled) in FORMS.iter().zip(COMPILED.iter()) {
+        let present = if form.opens_line {
+            opening.starts_with(form.needle)
+        } else {
+            compiled.needle.find(bytes).is_some()
+        };
+        if (form.quoted && !quoted) || !present {
             continue;
         }
-        for caps in regex.captures_iter(bytes) {
+        for caps in compiled.regex.captures_iter(bytes) {
             if !(form.check)(bytes, &caps) {
                 continue;
             }
-            let (name, value) = (caps.name("name").expect("group"), caps.name("value").expect("group"));
-            let (name, value) = (name.range(), value.range());
+            let group = |index| caps.get(index).expect("the form's groups always take part").range();
+            let (name, value) = (group(compiled.name), group(compiled.value));
             let shift = |r: Range<usize>| r.start + line.start..r.end + line.start;
             out.push(assignment(text, shift(name), shift(value)));
         }
