@@ -179,12 +179,13 @@ pub struct ScanArgs {
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..), hide_short_help = true)]
     pub threads: Option<u16>,
 
-    /// Do not scan text files larger than this many MiB (a whole number, 1 or more): a warning
+    /// Do not scan text files larger than this many MiB (a whole number, 1 to 1048576): a warning
     /// for files met in a directory or history, an error for --staged (the hook fails closed)
     /// and for a file named on the command line. Default: KEYFENCE_MAX_FILE_SIZE if set and not empty, else
     /// [scan] max_file_size of the configuration, else 25.
-    #[arg(long, value_name = "MIB", allow_negative_numbers = true, value_parser = parse_mib)]
-    pub max_file_size: Option<u64>,
+    /// Checked when settings are resolved (`crate::config::size`), so its errors say the range.
+    #[arg(long, value_name = "MIB", allow_negative_numbers = true)]
+    pub max_file_size: Option<String>,
 
     /// Configuration file (keyfence or gitleaks format). Default: KEYFENCE_CONFIG if set and
     /// not empty, else .keyfence.toml, else .gitleaks.toml, at the repository root, if any.
@@ -225,16 +226,6 @@ pub struct ScanArgs {
     /// like PATH.
     #[arg(last = true, value_name = "PATHSPEC")]
     pub pathspecs: Vec<String>,
-}
-
-/// Parses `--max-file-size`: a whole number of MiB, at least 1. `allow_negative_numbers` lets
-/// `-1` reach this parser as a value, so it gets this message instead of clap's "unexpected
-/// argument '-1'" (`allow_hyphen_values` would also swallow the next flag as the size).
-fn parse_mib(value: &str) -> Result<u64, String> {
-    match value.trim().parse::<u64>() {
-        Ok(size) if size >= 1 => Ok(size),
-        _ => Err("sizes are a whole number of MiB, 1 or more (e.g. 50); no other unit or fraction".into()),
-    }
 }
 
 /// `keyfence rules`.

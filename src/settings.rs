@@ -14,6 +14,27 @@ use std::path::PathBuf;
 /// Text files larger than this many MiB are not scanned unless configured otherwise.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 25;
 
+/// The size limit in MiB and where it was set: `--max-file-size`, then
+/// `KEYFENCE_MAX_FILE_SIZE` (if set and not empty), then `[scan] max_file_size` (checked when the
+/// configuration was read), then [`DEFAULT_MAX_FILE_SIZE`]. An error names the knob it came from
+/// (`crate::config::size`).
+fn resolve_max_file_size(flag: Option<&str>, config: &Config) -> Result<(u64, &'static str)> {
+    use crate::config::size::parse_mib;
+    let one_line = |message: String| anyhow::anyhow!(message);
+    if let Some(value) = flag {
+        let size = parse_mib(value, &format!("--max-file-size {value}")).map_err(one_line)?;
+        return Ok((size, "set by --max-file-size"));
+    }
+    if let Some(value) = non_empty_env("KEYFENCE_MAX_FILE_SIZE") {
+        let size = parse_mib(&value, &format!("KEYFENCE_MAX_FILE_SIZE={value:?}")).map_err(one_line)?;
+        return Ok((size, "set by KEYFENCE_MAX_FILE_SIZE"));
+    }
+    Ok(match config.max_file_size {
+        Some(size) => (size, "set by [scan] max_file_size in the configuration"),
+        None => (DEFAULT_MAX_FILE_SIZE, "the default"),
+    })
+}
+
 /// What to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -105,29 +126,8 @@ impl ScanSettings {
         } else {
             Target::Paths(args.paths)
         };
-        let env_size = match non_empty_env("KEYFENCE_MAX_FILE_SIZE") {
-            Some(value) => Some(value.trim().parse::<u64>().map_err(|_| {
-                Hinted::new(
-                    format!("KEYFENCE_MAX_FILE_SIZE={value:?} is not a whole number of MiB"),
-                    "set it to a size in MiB, e.g. 50, or unset it",
-                )
-            })?),
-            None => None,
-        };
-        let (max_file_size, max_file_size_source) = match (args.max_file_size, env_size, config.max_file_size)
-        {
-            (Some(size), _, _) => (size, "set by --max-file-size"),
-            (None, Some(size), _) => (size, "set by KEYFENCE_MAX_FILE_SIZE"),
-            (None, None, Some(size)) => (size, "set by [scan] max_file_size in the configuration"),
-            (None, None, None) => (DEFAULT_MAX_FILE_SIZE, "the default"),
-        };
-        if max_file_size == 0 {
-            return Err(Hinted::new(
-                "--max-file-size must be at least 1 (MiB)",
-                "pass a size in MiB, e.g. --max-file-size 50",
-            )
-            .into());
-        }
+        let (max_file_size, max_file_size_source) =
+            resolve_max_file_size(args.max_file_size.as_deref(), config)?;
         Ok(ScanSettings {
             target,
             source: SourceOptions {

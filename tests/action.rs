@@ -117,6 +117,11 @@ struct Runner {
     workspace: PathBuf,
     temp: PathBuf,
     outputs: HashMap<String, HashMap<String, String>>,
+    /// `github.action_path`: where the runner checked the action out (default: this crate, as
+    /// for `uses: ./`).
+    action_path: PathBuf,
+    /// `GITHUB_SERVER_URL` (a local folder of OWNER/NAME repositories in the version tests).
+    server_url: String,
 }
 
 impl Runner {
@@ -125,8 +130,9 @@ impl Runner {
         let parts: Vec<&str> = expression.trim().split('.').collect();
         match parts.as_slice() {
             ["inputs", name] => self.inputs.get(*name).cloned().unwrap_or_default(),
-            ["github", "action_path"] => env!("CARGO_MANIFEST_DIR").to_owned(),
-            ["github", "action_repository"] => "keyfence/keyfence".to_owned(),
+            ["github", "action_path"] => self.action_path.display().to_string(),
+            // Empty inside composite actions, as on GitHub's runners.
+            ["github", "action_repository"] => String::new(),
             ["github", "workspace"] => self.workspace.display().to_string(),
             ["github", "event", path @ ..] => {
                 let value = path.iter().fold(&self.event, |v, key| &v[*key]);
@@ -191,7 +197,7 @@ impl Runner {
                 .env("GITHUB_WORKSPACE", &self.workspace)
                 .env("GITHUB_OUTPUT", &output_file)
                 .env("GITHUB_PATH", self.temp.join("github_path"))
-                .env("GITHUB_SERVER_URL", "https://github.com")
+                .env("GITHUB_SERVER_URL", &self.server_url)
                 .env("GITHUB_BASE_REF", "main")
                 .env("RUNNER_TEMP", &self.temp)
                 .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -240,6 +246,17 @@ fn sha(repo: &Repo) -> String {
 /// Runs the action on `repo` with `inputs` (the rest take their defaults) and a pull_request
 /// event from `base` to `head`: (exit status, log, runner after the run).
 fn run_action(repo: &Repo, inputs: &[(&str, &str)], base: &str, head: &str) -> (i32, String, Runner) {
+    run_action_with(repo, inputs, base, head, |_| {})
+}
+
+/// [`run_action`], with `setup` changing the runner first (its action path or server URL).
+fn run_action_with(
+    repo: &Repo,
+    inputs: &[(&str, &str)],
+    base: &str,
+    head: &str,
+    setup: impl FnOnce(&mut Runner),
+) -> (i32, String, Runner) {
     let (defaults, steps) = read_action();
     let temp = tempfile::tempdir().unwrap().keep();
     let event = serde_json::json!({ "pull_request": { "base": { "sha": base }, "head": { "sha": head } } });
@@ -254,7 +271,10 @@ fn run_action(repo: &Repo, inputs: &[(&str, &str)], base: &str, head: &str) -> (
         workspace: repo.path().to_path_buf(),
         temp,
         outputs: HashMap::new(),
+        action_path: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        server_url: "https://github.com".to_owned(),
     };
+    setup(&mut runner);
     let (code, log) = runner.run(&steps);
     (code, log, runner)
 }
@@ -314,4 +334,90 @@ fn the_action_passes_a_clean_pull_request_and_honors_mode_and_baseline() {
     let (code, log, _) = run_action(&repo, &[("mode", "everything")], &clean, &leak);
     assert_eq!(code, 2, "{log}");
     assert!(log.contains("mode must be pull-request or full-history"), "{log}");
+}
+
+/// A fake GitHub server: a folder holding `acme/keyfence`, a repository with a `main` branch and
+/// an annotated tag `v1`. Returns the folder, the repository and an action checkout path the
+/// way the runner lays it out (`…/_actions/acme/keyfence/v1`).
+fn fake_server() -> (tempfile::TempDir, Repo, PathBuf) {
+    let server = tempfile::tempdir().unwrap();
+    let upstream = Repo::new();
+    upstream.write("README.md", "keyfence\n");
+    upstream.commit_all("first");
+    upstream.git(&["tag", "-a", "v1", "-m", "v1"]);
+    std::fs::create_dir_all(server.path().join("acme")).unwrap();
+    std::os::unix::fs::symlink(upstream.path(), server.path().join("acme/keyfence")).unwrap();
+    let action_path = server.path().join("work/_actions/acme/keyfence/v1");
+    std::fs::create_dir_all(&action_path).unwrap();
+    (server, upstream, action_path)
+}
+
+/// Fresh-user trial: `github.action_repository` is empty in a composite action, so a `version`
+/// was built from a guessed repository; and a branch name such as `main` keyed the cache by its
+/// name, so the first build was used forever.
+#[test]
+fn a_version_is_built_from_the_actions_own_repository_at_the_commit_it_names_now() {
+    if bash_missing() {
+        return;
+    }
+    let (repo, clean, leak, _) = pull_request_repo();
+    let (server, upstream, action_path) = fake_server();
+    let server_url = server.path().display().to_string();
+    let on_server = |runner: &mut Runner| {
+        runner.action_path = action_path.clone();
+        runner.server_url = server_url.clone();
+    };
+    let tag_commit = sha(&upstream);
+    let (code, log, runner) = run_action_with(&repo, &[("version", "main")], &clean, &leak, on_server);
+    assert_eq!(code, 1, "the scan runs: {log}");
+    let version = &runner.outputs["version"];
+    assert_eq!(version["repository-url"], format!("{server_url}/acme/keyfence"), "{log}");
+    assert_eq!(version["commit"], tag_commit, "{log}");
+    assert_eq!(version["version"], format!("rev-{tag_commit}"), "the cache key holds the commit");
+
+    // main moves: the next run builds (and caches) the new commit, not the old build.
+    upstream.write("CHANGELOG.md", "more\n");
+    upstream.commit_all("second");
+    let moved = sha(&upstream);
+    let (_, log, runner) = run_action_with(&repo, &[("version", "main")], &clean, &leak, on_server);
+    assert_eq!(runner.outputs["version"]["version"], format!("rev-{moved}"), "{log}");
+    // A tag resolves to its commit (an annotated tag peeled), a commit id stands for itself.
+    let (_, log, runner) = run_action_with(&repo, &[("version", "v1")], &clean, &leak, on_server);
+    assert_eq!(runner.outputs["version"]["commit"], tag_commit, "{log}");
+    let (_, log, runner) =
+        run_action_with(&repo, &[("version", &tag_commit[..12])], &clean, &leak, on_server);
+    assert_eq!(runner.outputs["version"]["commit"], tag_commit[..12], "{log}");
+
+    // A name the repository does not have stops the action before any build.
+    let (code, log, runner) =
+        run_action_with(&repo, &[("version", "no-such-branch")], &clean, &leak, on_server);
+    assert_eq!(code, 2, "{log}");
+    assert!(log.contains("version \"no-such-branch\" names no branch, tag or commit of"), "{log}");
+    assert!(!runner.outputs.contains_key("install"), "{log}");
+}
+
+#[test]
+fn a_version_of_a_local_action_needs_its_repository_named() {
+    if bash_missing() {
+        return;
+    }
+    let (repo, clean, leak, _) = pull_request_repo();
+    let (server, upstream, _) = fake_server();
+    let server_url = server.path().display().to_string();
+    // `uses: ./`: the action path is a work tree, not a runner checkout of OWNER/NAME.
+    let (code, log, _) = run_action_with(&repo, &[("version", "main")], &clean, &leak, |runner| {
+        runner.server_url = server_url.clone();
+    });
+    assert_eq!(code, 2, "{log}");
+    assert!(log.contains("set the input repository: OWNER/NAME"), "{log}");
+    let inputs = [("version", "main"), ("repository", "acme/keyfence")];
+    let (code, log, runner) = run_action_with(&repo, &inputs, &clean, &leak, |runner| {
+        runner.server_url = server_url.clone();
+    });
+    assert_eq!(code, 1, "{log}");
+    assert_eq!(runner.outputs["version"]["commit"], sha(&upstream), "{log}");
+    // No version: the action's own checkout is built, keyed by a digest of its sources.
+    let (_, log, runner) = run_action(&repo, &[], &clean, &leak);
+    assert!(runner.outputs["version"]["version"].starts_with("src-"), "{log}");
+    assert!(!runner.outputs["version"].contains_key("commit"), "{log}");
 }

@@ -215,6 +215,86 @@ fn quoted_passwords_keep_their_symbols() {
     assert!(secrets("db.py", "password = input(\"Password (again): \")\n".to_owned()).is_empty());
 }
 
+/// Fresh-user trial: a quoted value under a secret-like name other than `password` was cut at
+/// `&` or `,`, or missed, when it held a symbol or a blank.
+#[test]
+fn quoted_values_under_every_secret_name_keep_their_symbols_and_blanks() {
+    let (a, b) = (random(21, 12), random(22, 12));
+    let symbols = [",", "&", ";", "?", "(", ")", "[", "]", "<", ">", ":", "|", "%", " "];
+    let lines: Vec<(String, String)> = symbols
+        .iter()
+        .zip(
+            ["client_secret = \"{}\"", "api_token: '{}'", "signing_key = '{}'", "ACCESS_KEY=\"{}\""]
+                .iter()
+                .cycle(),
+        )
+        .map(|(symbol, form)| {
+            let value = format!("{a}{symbol}{b}");
+            (form.replace("{}", &value), value)
+        })
+        .collect();
+    let files: Vec<(String, String)> =
+        lines.iter().enumerate().map(|(i, (line, _))| (format!("f{i}.py"), format!("{line}\n"))).collect();
+    let files: Vec<(&str, String)> = files.iter().map(|(p, c)| (p.as_str(), c.clone())).collect();
+    let mut found: Vec<String> = findings(&files).into_iter().map(|f| f.3).collect();
+    let mut expected: Vec<String> = lines.into_iter().map(|(_, value)| value).collect();
+    found.sort();
+    expected.sort();
+    assert_eq!(found, expected);
+    // Plain values keep their own rule (and so their fingerprints).
+    let plain = findings(&[("p.py", format!("client_secret = \"{a}{b}\"\n"))]);
+    assert_eq!(plain.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(), ["generic-client-secret"]);
+}
+
+/// The assignment forms hand a quoted value on whole: the name/value object form cut it at a
+/// comma, and every form left the original closing quote after its rewrite (`"…""`).
+#[test]
+fn quoted_values_with_symbols_are_read_whole_in_every_assignment_form() {
+    let value =
+        format!("{}&{},{};{}?{}", random(31, 8), random(32, 6), random(33, 5), random(34, 4), random(35, 3));
+    let lines = [
+        format!("<add key=\"ApiToken\" value=\"{value}\" />"),
+        format!("<property name=\"clientSecret\" value=\"{value}\"/>"),
+        format!("  {{\"name\": \"CLIENT_SECRET\", \"value\": \"{value}\"}}"),
+        format!("  - {{name: API_TOKEN, value: \"{value}\"}}"),
+        format!("private const string ClientSecret = @\"{value}\";"),
+        format!("$config['client_secret'] = '{value}';"),
+        format!("os.environ[\"API_TOKEN\"] = \"{value}\""),
+        format!("token = os.getenv('API_TOKEN', '{value}')"),
+    ];
+    let files: Vec<(String, String)> =
+        lines.iter().enumerate().map(|(i, line)| (format!("form{i}.txt"), format!("{line}\n"))).collect();
+    let files: Vec<(&str, String)> = files.iter().map(|(p, c)| (p.as_str(), c.clone())).collect();
+    let found = findings(&files);
+    assert_eq!(found.len(), lines.len(), "{found:?}");
+    assert!(found.iter().all(|f| f.3 == value), "{found:?}");
+    // A plain value in a name/value object still ends at the comma.
+    let plain = random(36, 32);
+    let found = secrets("deploy.yaml", format!("  - {{name: API_TOKEN, value: {plain}, x: 1}}\n"));
+    assert_eq!(found, [plain]);
+}
+
+#[test]
+fn urls_sentences_and_placeholders_in_quotes_are_not_secrets() {
+    let lines = [
+        "callback_url = \"https://app.acme.test/cb?a=1&b=2\"",
+        "api_key_docs = \"https://docs.acme.test/keys?page=3&sort=2\"",
+        "token_endpoint = \"https://auth.acme.test/connect/token?x=1&y=2\"",
+        "token_description = \"Token used by the nightly job, 2 per tenant\"",
+        "tokenHelp: 'Paste it here (valid 15 min)'",
+        "client_secret = \"<paste the client secret here, 50 chars>\"",
+        "api_key: \"{{ vault.api_key_2 }}\"",
+        "access_token = \"Bearer {token_1}\"",
+        "password = \"must be at least 12 characters, 1 digit\"",
+        "KmsKeyId: \"arn:aws:kms:us-west-2:417498243647:key/c9fe2447-0795-4fda\"",
+        "\"output_token\": \"NextMarker || Contents[-1].Key\",",
+        "\"chatToken\": \"ACEGmnoq#1rstu2...BDFH3vxwy!4hlm!#5\",",
+        "\"SessionToken\": \"AgoGb3JpZ2luENz2...EXAMPLETOKEN==\",",
+    ];
+    let found = findings(&[("decoys.py", lines.join("\n") + "\n")]);
+    assert!(found.is_empty(), "{found:?}");
+}
+
 #[test]
 fn hex_under_a_key_name_is_a_key_and_under_a_digest_name_is_not() {
     let hex = hex(13, 40);
@@ -325,6 +405,21 @@ fn an_environment_read_with_a_default_is_read_under_the_variable_name() {
     let other_name = format!("level = os.environ.get(\"LOG_LEVEL\", \"{bot}\")\n");
     assert!(secrets("config.py", other_name).is_empty());
     assert!(secrets("config.py", "t = os.environ.get(\"TG_BOT_TOKEN\", \"\")\n".to_owned()).is_empty());
+}
+
+/// A corpus miss: when the variable's own name is a secret name (`masterKey`), a rule read
+/// `process.env.MASTER_KEY` as its value, then went past the name the rewrite is for.
+#[test]
+fn a_default_under_a_secret_named_variable_is_read_under_the_environment_name() {
+    let value = random(45, 40);
+    for line in [
+        format!("const masterKey = process.env.MASTER_KEY || \"{value}\";"),
+        format!("sessionKey = os.environ.get(\"SESSION_KEY\", \"{value}\")"),
+    ] {
+        assert_eq!(secrets("config.js", format!("{line}\n")), [value.as_str()], "{line}");
+    }
+    let no_default = "const masterKey = process.env.MASTER_KEY || \"\";\n".to_owned();
+    assert!(secrets("config.js", no_default).is_empty());
 }
 
 #[test]

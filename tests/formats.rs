@@ -193,9 +193,24 @@ fn rules_filter_by_id_family_faq_id_or_glob() {
     let (_, ids, _) = rule_ids(&["servicetitan-*"]);
     assert!(ids.len() >= 3 && ids.iter().all(|id| id.starts_with("servicetitan-")), "{ids:?}");
 
-    let (code, ids, stderr) = rule_ids(&["no-such-rule-anywhere"]);
-    assert_eq!((code, ids.len()), (1, 0));
-    assert!(stderr.contains("no rule matches \"no-such-rule-anywhere\""), "{stderr}");
+    // Exit 1 means "secrets found": a filter that keeps nothing is a usage error (fresh-user
+    // trial), one line and a hint naming how to see every rule.
+    for format in ["human", "json"] {
+        let dir = tempfile::tempdir().unwrap();
+        let (code, stdout, stderr) = run(crate::common::keyfence(dir.path()).args([
+            "rules",
+            "no-such-rule-anywhere",
+            "--format",
+            format,
+        ]));
+        assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+        assert!(
+            stderr.starts_with("keyfence: error: no rule matches \"no-such-rule-anywhere\"\n"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("hint:") && stderr.contains("`keyfence rules` lists them all"), "{stderr}");
+        assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    }
     let (code, _, stderr) = rule_ids(&["[unclosed"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("not a valid glob"), "{stderr}");
@@ -212,4 +227,55 @@ fn junit_of_an_incomplete_scan_has_an_error_test_case() {
     let doc = roxmltree::Document::parse(&stdout).expect("valid XML");
     assert_eq!(doc.root_element().attribute("errors"), Some("1"), "{stdout}");
     assert!(doc.descendants().any(|n| n.has_tag_name("error")), "{stdout}");
+    // Fresh-user trial: an incomplete scan had a passing "no secrets found" case beside the error.
+    let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
+    assert_eq!(cases.len(), 1, "only the error case: {stdout}");
+    assert!(cases.iter().all(|c| c.attribute("name") != Some("no secrets found")), "{stdout}");
+    assert_eq!(doc.root_element().attribute("tests"), Some("1"), "{stdout}");
+}
+
+/// Fresh-user trial: `keyfence scan nosuchfile --format junit` exited 2 with no XML at all, so a
+/// CI step reading the report found nothing. JUnit and SARIF now say the scan failed; JSON and
+/// CSV write nothing (an empty list would read as a clean scan).
+#[test]
+fn a_scan_that_fails_before_reporting_still_writes_a_failing_junit_or_sarif_report() {
+    let repo = Repo::new();
+    let junit_file = repo.path().join("out/keyfence.xml");
+    std::fs::create_dir_all(junit_file.parent().unwrap()).unwrap();
+    let (code, stdout, stderr) = run(repo.keyfence().args([
+        "scan",
+        "nosuchfile",
+        "--format",
+        "junit",
+        "--report",
+        junit_file.to_str().unwrap(),
+    ]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("keyfence: error: cannot read nosuchfile"), "{stderr}");
+    for xml in [stdout.clone(), std::fs::read_to_string(&junit_file).expect("the report file is written")] {
+        let doc = roxmltree::Document::parse(&xml).expect("valid XML");
+        assert_eq!(doc.root_element().attribute("errors"), Some("1"), "{xml}");
+        let error = doc.descendants().find(|n| n.has_tag_name("error")).expect("an <error>");
+        assert!(error.text().unwrap_or_default().contains("cannot read nosuchfile"), "{xml}");
+        assert!(!xml.contains("no secrets found"), "{xml}");
+    }
+
+    let (code, stdout, stderr) = run(repo.keyfence().args(["scan", "nosuchfile", "--format", "sarif"]));
+    assert_eq!(code, 2, "{stderr}");
+    let sarif: serde_json::Value = serde_json::from_str(&stdout).expect("a SARIF log");
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false, "{stdout}");
+    let note = invocation["toolExecutionNotifications"][0]["message"]["text"].as_str().unwrap();
+    assert!(note.contains("cannot read nosuchfile"), "{stdout}");
+
+    for format in ["json", "csv", "human"] {
+        let (code, stdout, stderr) = run(repo.keyfence().args(["scan", "nosuchfile", "--format", format]));
+        assert_eq!((code, stdout.as_str()), (2, ""), "{format}: {stderr}");
+    }
+    // A scan that reports normally writes one document, not a second one for a late error.
+    repo.write("a.txt", "fine\n");
+    let (code, stdout, _) = run(repo.keyfence().args(["scan", "a.txt", "--format", "junit"]));
+    assert_eq!(code, 0);
+    assert_eq!(stdout.matches("<?xml").count(), 1, "{stdout}");
+    assert!(stdout.contains("no secrets found"), "{stdout}");
 }

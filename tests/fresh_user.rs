@@ -104,7 +104,11 @@ fn a_negative_size_limit_gets_one_clear_line() {
     ] {
         let (code, _, stderr) = run(keyfence(dir.path()).args(args));
         assert_eq!(code, 2, "{args:?}: {stderr}");
-        assert!(stderr.contains("sizes are a whole number of MiB, 1 or more"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("is not a size: sizes are a whole number of MiB from 1 to"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
         assert!(!stderr.contains("unexpected argument"), "{args:?}: {stderr}");
     }
     // A flag after the option is still a flag, not a size.
@@ -114,6 +118,51 @@ fn a_negative_size_limit_gets_one_clear_line() {
 
     let (code, _, stderr) = run(keyfence(dir.path()).args(["scan", "--max-file-size", "3", "."]));
     assert_eq!(code, 0, "{stderr}");
+}
+
+/// Fresh-user trial: `KEYFENCE_MAX_FILE_SIZE=0` was reported as `--max-file-size`, and a huge
+/// number was called a unit problem.
+#[test]
+fn a_size_limit_out_of_range_names_where_it_came_from_and_the_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&[&str], Option<&str>, &str); 4] = [
+        (&["scan", "."], Some("0"), "KEYFENCE_MAX_FILE_SIZE=\"0\" is too small"),
+        (
+            &["scan", "."],
+            Some("99999999999999999999"),
+            "KEYFENCE_MAX_FILE_SIZE=\"99999999999999999999\" is too large",
+        ),
+        (
+            &["scan", ".", "--max-file-size", "99999999999999999999"],
+            None,
+            "--max-file-size 99999999999999999999 is too large",
+        ),
+        (&["scan", ".", "--max-file-size", "1048577"], None, "--max-file-size 1048577 is too large"),
+    ];
+    for (args, env, expected) in cases {
+        let mut command = keyfence(dir.path());
+        command.args(args);
+        if let Some(value) = env {
+            command.env("KEYFENCE_MAX_FILE_SIZE", value);
+        }
+        let (code, _, stderr) = run(&mut command);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+        assert!(stderr.starts_with(&format!("keyfence: error: {expected}: ")), "{stderr}");
+        assert!(stderr.contains("from 1 to 1048576"), "the range: {stderr}");
+        assert!(!stderr.contains("is not a size"), "a number, not a unit problem: {stderr}");
+    }
+    // The flag wins over the variable, and the largest size is accepted.
+    let (code, _, stderr) = run(keyfence(dir.path())
+        .args(["scan", ".", "--max-file-size", "1048576"])
+        .env("KEYFENCE_MAX_FILE_SIZE", "0"));
+    assert_eq!(code, 0, "{stderr}");
+    let config = dir.path().join("big.toml");
+    std::fs::write(&config, "[scan]\nmax_file_size = 2000000\n").unwrap();
+    let (code, _, stderr) =
+        run(keyfence(dir.path()).args(["scan", ".", "--config", config.to_str().unwrap()]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("[scan] max_file_size = 2000000 is too large"), "{stderr}");
 }
 
 /// A repository of two commits, the second adding an App Key.
@@ -146,6 +195,38 @@ fn git_only_range_spellings_are_named_with_the_forms_keyfence_takes() {
         assert!(stderr.contains("A...B"), "{stderr}");
         assert!(!stderr.contains("Invalid pattern"), "{stderr}");
     }
+}
+
+/// Fresh-user trial: `--commits A..B..C` surfaced libgit2's "OID prefix is too short".
+#[test]
+fn malformed_ranges_are_named_with_the_forms_keyfence_takes() {
+    let repo = repo_with_a_key_in_the_second_commit();
+    let cases = [
+        ("A..B..C", "more than one `..` or `...`"),
+        ("HEAD~1..HEAD..HEAD", "more than one `..` or `...`"),
+        ("HEAD~1...HEAD..HEAD", "more than one `..` or `...`"),
+        ("HEAD~1....HEAD", "a run of four or more dots"),
+        ("..", "a range with no ends"),
+        ("", "an empty range"),
+    ];
+    for (range, what) in cases {
+        let (code, stdout, stderr) = run(repo.keyfence().args(["scan", "--commits", range]));
+        assert_eq!(code, 2, "{range}: {stderr}");
+        assert!(stdout.is_empty(), "{range}: {stdout}");
+        let first = stderr.lines().next().unwrap_or_default();
+        assert_eq!(
+            first,
+            format!("keyfence: error: --commits {range:?}: {what} is not supported"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("hint: --commits takes A..B"), "{stderr}");
+        for raw in ["OID", "Invalid pattern", "invalid pattern", "revspec"] {
+            assert!(!stderr.contains(raw), "{range}: {stderr}");
+        }
+    }
+    // An empty end still means HEAD, as in git.
+    let (code, _, stderr) = run(repo.keyfence().args(["scan", "--commits", "HEAD~1.."]));
+    assert_eq!(code, 1, "{stderr}");
 }
 
 #[test]
@@ -189,4 +270,35 @@ fn an_env_file_outside_git_gets_no_git_step() {
     let step = first_step(dir.path(), &["scan", ".", "--format", "json"]);
     assert!(!step.contains("git"), "{step}");
     assert!(step.contains("secret store"), "{step}");
+}
+
+/// Fresh-user trial: the README's pre-commit framework example offered `keyfence-files`, a
+/// `language: system` hook, without saying that pre-commit then runs the keyfence on PATH and
+/// installs nothing. Every system hook of `.pre-commit-hooks.yaml` the README shows must say
+/// so, next to the install command.
+#[test]
+fn the_readme_says_which_pre_commit_hooks_need_keyfence_on_path() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let hooks = std::fs::read_to_string(root.join(".pre-commit-hooks.yaml")).unwrap();
+    let mut system_ids = Vec::new();
+    let mut id = "";
+    for line in hooks.lines() {
+        if let Some(rest) = line.strip_prefix("- id: ") {
+            id = rest.trim();
+        } else if line.trim() == "language: system" {
+            system_ids.push(id.to_owned());
+        }
+    }
+    assert!(system_ids.contains(&"keyfence-files".to_owned()), "{system_ids:?}");
+
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let start = readme.find("**With the pre-commit framework**").expect("the framework section");
+    let section = &readme[start..start + readme[start..].find("\n## ").unwrap()];
+    for id in &system_ids {
+        let shown = section.lines().find(|l| l.contains(&format!("id: {id} "))).expect(id);
+        assert!(shown.contains("on PATH"), "{id} is shown without saying it needs keyfence on PATH: {shown}");
+        assert!(section.contains(&format!("`{id}`")), "{id} is named in the text below the example");
+    }
+    assert!(section.contains("cargo install --locked"), "the install command: {section}");
+    assert!(section.contains("language: system"), "{section}");
 }

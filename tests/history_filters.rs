@@ -110,6 +110,45 @@ fn history_filters_without_a_history_scan_are_usage_errors() {
     assert_eq!((code, found), (1, vec!["old.env".to_owned()]));
 }
 
+/// Fresh-user trial: `--branch REF` with `--commits A..B` keeps the commits of the range that REF
+/// reaches (an intersection), whatever the range's form, and nothing below the range.
+#[test]
+fn a_range_and_a_branch_keep_the_range_commits_the_branch_reaches() {
+    let repo = Repo::new();
+    repo.write("old.env", format!("KEY={}\n", app_key(720)));
+    repo.commit_all("old key, below every range");
+    repo.git(&["tag", "base"]);
+    repo.write("shared.env", format!("KEY={}\n", app_key(721)));
+    repo.commit_all("shared key");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("feature.env", format!("KEY={}\n", app_key(722)));
+    repo.commit_all("feature key");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("main.env", format!("KEY={}\n", app_key(723)));
+    repo.commit_all("main key");
+    repo.git(&["checkout", "-q", "-b", "merged"]);
+    repo.git(&["merge", "-q", "--no-edit", "--no-ff", "feature"]);
+    repo.git(&["checkout", "-q", "main"]);
+
+    let cases: [(&[&str], &[&str]); 7] = [
+        (&["--commits", "base..feature"], &["feature.env", "shared.env"]),
+        (&["--commits", "base..feature", "--branch", "main"], &["shared.env"]),
+        (&["--commits", "base..merged", "--branch", "feature"], &["feature.env", "shared.env"]),
+        (
+            &["--commits", "base..merged", "--branch", "main", "--branch", "feature"],
+            &["feature.env", "main.env", "shared.env"],
+        ),
+        (&["--commits", "main...feature", "--branch", "feature"], &["feature.env"]),
+        (&["--commits", "feature", "--branch", "main"], &["old.env", "shared.env"]),
+        (&["--commits", "base..feature", "--branch", "base"], &[]),
+    ];
+    for (args, expected) in cases {
+        let (code, found, stderr) = found_paths(&repo, args);
+        assert_eq!(found, expected, "{args:?}: {stderr}");
+        assert_eq!(code, i32::from(!expected.is_empty()), "{args:?}: {stderr}");
+    }
+}
+
 #[test]
 fn branch_limits_history_to_what_the_named_refs_reach() {
     let repo = Repo::new();

@@ -9,13 +9,13 @@ use std::ops::Range;
 use std::sync::LazyLock;
 
 /// One syntax family: a byte string its lines must hold (cheap test first) and a regex with
-/// `name` and `value` groups.
+/// `name` and `value` groups (or, where a quoted value has its own alphabet, `quoted`).
 struct Form {
     needle: &'static [u8],
     /// True if the form's value is always written between quotes: a line without a quote
     /// cannot hold it, and most lines that wake the extractor (`TokenStream`, `let token = …`)
     /// have none.
-    quoted: bool,
+    needs_quote: bool,
     /// True if the needle must open the line (after blanks), as Dockerfile instructions do: a
     /// test of the line's first bytes instead of a search through it.
     opens_line: bool,
@@ -40,7 +40,7 @@ const FORMS: &[Form] = &[
     // `<property name="clientSecret" value="…"/>`.
     Form {
         needle: b"value",
-        quoted: true,
+        needs_quote: true,
         opens_line: false,
         regex: r#"\b(?:key|name)\s*=\s*["'](?P<name>[A-Za-z0-9_.:\-]{1,100})["']\s+value\s*=\s*["'](?P<value>[^"'\r\n]{1,300})["']"#,
         check: always,
@@ -48,7 +48,7 @@ const FORMS: &[Form] = &[
     // XML element text: Maven's `<password>…</password>`.
     Form {
         needle: b"</",
-        quoted: false,
+        needs_quote: false,
         opens_line: false,
         regex: r#"<(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,60})>(?P<value>[^<>\s]{1,300})</"#,
         check: closes_same_element,
@@ -57,9 +57,11 @@ const FORMS: &[Form] = &[
     // `- {name: X, value: "…"}`.
     Form {
         needle: b"value",
-        quoted: false,
+        needs_quote: false,
         opens_line: false,
-        regex: r#"["']?\bname["']?\s*:\s*["']?(?P<name>[A-Za-z0-9_.\-]{1,100})["']?\s*,\s*["']?value["']?\s*:\s*["']?(?P<value>[^"'\s,}\]]{1,300})"#,
+        // A quoted value takes every character up to its closing quote (`"a,b c"`); a plain one
+        // ends at a blank, a comma or the closing bracket.
+        regex: r#"["']?\bname["']?\s*:\s*["']?(?P<name>[A-Za-z0-9_.\-]{1,100})["']?\s*,\s*["']?value["']?\s*:\s*(?:["'](?P<quoted>[^"'\r\n]{1,300})["']|(?P<value>[^"'\s,}\]]{1,300}))"#,
         check: always,
     },
     // Typed declarations and string prefixes: C# `string ClientSecret = @"…"`, C `char
@@ -69,7 +71,7 @@ const FORMS: &[Form] = &[
     // many plain assignments never reach the (slower) capture step.
     Form {
         needle: b"=",
-        quoted: true,
+        needs_quote: true,
         opens_line: false,
         regex: concat!(
             r#"(?P<name>[A-Za-z_][A-Za-z0-9_]{0,100})"#,
@@ -84,7 +86,7 @@ const FORMS: &[Form] = &[
     // Ruby `settings[:api_key] = "…"`.
     Form {
         needle: b"]",
-        quoted: true,
+        needs_quote: true,
         opens_line: false,
         regex: r#"\[\s*:?["']?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,100})["']?\s*\]\s*=\s*["'](?P<value>[^"'\r\n]{1,300})["']"#,
         check: always,
@@ -94,14 +96,14 @@ const FORMS: &[Form] = &[
     // code, under the variable's name).
     Form {
         needle: b"nv",
-        quoted: true,
+        needs_quote: true,
         opens_line: false,
         regex: r#"(?:(?:environ\.get|environ\.setdefault|getenv|[Ee]nv\.get)\(\s*["']|process\.env\.|process\.env\[["'])(?P<name>[A-Za-z_][A-Za-z0-9_]{0,100})(?:["']\s*,\s*|["']?\]?\s*(?:\|\||\?\?)\s*)["'](?P<value>[^"'\r\n]{1,300})["']"#,
         check: always,
     },
     Form {
         needle: b"NV",
-        quoted: true,
+        needs_quote: true,
         opens_line: false,
         regex: r#"\bENV\.fetch\(\s*["'](?P<name>[A-Za-z_][A-Za-z0-9_]{0,100})["']\s*,\s*["'](?P<value>[^"'\r\n]{1,300})["']"#,
         check: always,
@@ -109,7 +111,7 @@ const FORMS: &[Form] = &[
     // Defines and setters taking (name, value): PHP `define('DB_PASSWORD', '…')`.
     Form {
         needle: b"(",
-        quoted: true,
+        needs_quote: true,
         opens_line: false,
         regex: r#"\b(?:define|putenv|setenv|Setenv|SetEnvironmentVariable)\(\s*["'](?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,100})["']\s*,\s*["'](?P<value>[^"'\r\n]{1,300})["']"#,
         check: always,
@@ -117,14 +119,14 @@ const FORMS: &[Form] = &[
     // Dockerfile `ENV NAME value` (the space form) and `ARG NAME=value`.
     Form {
         needle: b"ENV",
-        quoted: false,
+        needs_quote: false,
         opens_line: true,
         regex: r#"(?m)^[ \t]*ENV[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]+["']?(?P<value>[^"'\s]{1,300})"#,
         check: always,
     },
     Form {
         needle: b"ARG",
-        quoted: false,
+        needs_quote: false,
         opens_line: true,
         regex: r#"(?m)^[ \t]*ARG[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)=["']?(?P<value>[^"'\s]{1,300})"#,
         check: always,
@@ -132,7 +134,7 @@ const FORMS: &[Form] = &[
     // YAML tags before a value: `api_key: !!binary …`, `!!str`.
     Form {
         needle: b"!!",
-        quoted: false,
+        needs_quote: false,
         opens_line: false,
         regex: r#"(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,100})["']?\s*:\s*!![a-z]+\s+["']?(?P<value>[^"'\s]{1,300})"#,
         check: always,
@@ -146,6 +148,7 @@ struct Compiled {
     regex: Regex,
     name: usize,
     value: usize,
+    quoted: Option<usize>,
 }
 
 static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
@@ -154,9 +157,9 @@ static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
         .map(|form| {
             let regex =
                 RegexBuilder::new(form.regex).unicode(false).build().expect("built-in form regexes compile");
-            let group = |name| regex.capture_names().position(|n| n == Some(name)).expect("form group");
-            let (name, value) = (group("name"), group("value"));
-            Compiled { needle: memmem::Finder::new(form.needle), regex, name, value }
+            let group = |name| regex.capture_names().position(|n| n == Some(name));
+            let (name, value) = (group("name").expect("form group"), group("value").expect("form group"));
+            Compiled { needle: memmem::Finder::new(form.needle), regex, name, value, quoted: group("quoted") }
         })
         .collect()
 });
@@ -166,7 +169,7 @@ static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
 pub fn canonical(text: &[u8], line: Range<usize>) -> Vec<Rewrite> {
     let bytes = &text[line.clone()];
     let mut out = Vec::new();
-    let quoted = memchr::memchr3(b'"', b'\'', b'`', bytes).is_some();
+    let has_quote = memchr::memchr3(b'"', b'\'', b'`', bytes).is_some();
     let opening = bytes.trim_ascii_start();
     for (form, compiled) in FORMS.iter().zip(COMPILED.iter()) {
         let present = if form.opens_line {
@@ -174,15 +177,17 @@ pub fn canonical(text: &[u8], line: Range<usize>) -> Vec<Rewrite> {
         } else {
             compiled.needle.find(bytes).is_some()
         };
-        if (form.quoted && !quoted) || !present {
+        if (form.needs_quote && !has_quote) || !present {
             continue;
         }
         for caps in compiled.regex.captures_iter(bytes) {
             if !(form.check)(bytes, &caps) {
                 continue;
             }
-            let group = |index| caps.get(index).expect("the form's groups always take part").range();
-            let (name, value) = (group(compiled.name), group(compiled.value));
+            // A form has a `value` group, or a `quoted` one for a value between quotes.
+            let value = caps.get(compiled.value).or_else(|| compiled.quoted.and_then(|q| caps.get(q)));
+            let name = caps.get(compiled.name).expect("the name group always takes part");
+            let (name, value) = (name.range(), value.expect("a value group takes part").range());
             let shift = |r: Range<usize>| r.start + line.start..r.end + line.start;
             out.push(assignment(text, shift(name), shift(value)));
         }
@@ -279,10 +284,17 @@ pub fn table_row(text: &[u8], line: Range<usize>, header: &TableHeader) -> Optio
     (!name.is_empty() && !value.is_empty()).then(|| assignment(text, name, value))
 }
 
-/// `name = "value"` from the name and value written at `name` and `value`; the separator maps to
-/// the value's first byte, the closing quote to its last.
+/// ` name = "value"` from the name and value written at `name` and `value`; the separator maps to
+/// the value's first byte, the closing quote to its last. The leading blank (mapped to the name's
+/// first byte) ends whatever stands before the name: in `masterKey = process.env.MASTER_KEY ||
+/// "…"` a rule would otherwise read `process.env.MASTER_KEY` as the value of `masterKey` and go
+/// past the name the rewrite is for. A quote written right after the value is its closing quote
+/// and is replaced too, so the view reads `"value"` and not `"value""` (the quoted rules want a
+/// closing quote followed by the end of the value's expression).
 fn assignment(text: &[u8], name: Range<usize>, value: Range<usize>) -> Rewrite {
-    let mut rewrite = Rewrite::new(name.start..value.end);
+    let closing_quote = matches!(text.get(value.end), Some(b'"' | b'\'' | b'`'));
+    let mut rewrite = Rewrite::new(name.start..value.end + usize::from(closing_quote));
+    rewrite.push(b' ', name.start);
     for at in name {
         rewrite.push(text[at], at);
     }
@@ -303,7 +315,10 @@ mod tests {
     fn forms(line: &str) -> Vec<String> {
         canonical(line.as_bytes(), 0..line.len())
             .into_iter()
-            .map(|r| String::from_utf8(r.bytes).unwrap())
+            .map(|r| {
+                let text = String::from_utf8(r.bytes).unwrap();
+                text.strip_prefix(' ').expect("a rewrite starts with a blank").to_owned()
+            })
             .collect()
     }
 
@@ -314,6 +329,8 @@ mod tests {
         assert!(forms("<password>v1</user>").is_empty());
         assert_eq!(forms(r#"{"name": "CLIENT_SECRET", "value": "v1"}"#), [r#"CLIENT_SECRET = "v1""#]);
         assert_eq!(forms(r#"- {name: API_TOKEN, value: "v1"}"#), [r#"API_TOKEN = "v1""#]);
+        assert_eq!(forms(r#"{"name": "X", "value": "a,b c}"}"#), [r#"X = "a,b c}""#]);
+        assert_eq!(forms(r#"- {name: X, value: v1, other: 2}"#), [r#"X = "v1""#]);
         assert_eq!(forms(r#"private const string ClientSecret = @"v1";"#), [r#"ClientSecret = "v1""#]);
         assert_eq!(forms(r#"char password[41] = "v1";"#), [r#"password = "v1""#]);
         assert_eq!(forms(r#"let clientSecret: String = "v1""#), [r#"clientSecret = "v1""#]);
@@ -327,7 +344,7 @@ mod tests {
     fn table_rows_pair_the_name_and_value_columns() {
         let text = b"name,environment,value,rotated_at\ninternal_api_key,prod,v1,2024-09-12\n";
         let row = table_row(text, 34..text.len() - 1, &TableHeader::read(text)).unwrap();
-        assert_eq!(row.bytes, br#"internal_api_key = "v1""#);
+        assert_eq!(row.bytes, br#" internal_api_key = "v1""#);
         let other = b"id,environment,notes\ninternal_api_key,prod,v1\n";
         assert!(table_row(other, 21..other.len() - 1, &TableHeader::read(other)).is_none());
     }

@@ -10,6 +10,8 @@
 //!   header with name and value columns), each pair rewritten as `name = "value"`.
 //! - [`names`]: the judgement of a name's words (`primary_key` and `next_page_token` use a secret
 //!   word in another sense).
+//! - [`values`]: the judgement of a quoted value that may hold any printable character (a
+//!   sentence or a URL under a secret-like name is not a secret).
 //!
 //! The scanner runs every rule on each view with the rewritten part in place of the original and
 //! reports what it finds at the original bytes ([`Rewrite::origin`]): a joined value spans its
@@ -20,6 +22,7 @@
 pub mod forms;
 pub mod literals;
 pub mod names;
+pub mod values;
 
 use std::ops::Range;
 

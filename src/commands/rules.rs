@@ -29,7 +29,8 @@ struct FaqRow<'a> {
 }
 
 /// Prints the built-in rules in `args.format`, or with `--check FILE` checks a rule file; exits 0
-/// unless standard output fails or a checked rule fails its examples (1).
+/// unless standard output fails or a checked rule fails its examples (1). A filter that matches
+/// no rule is an error (exit 2).
 pub fn run(args: RulesArgs) -> Result<ExitCode> {
     if let Some(file) = &args.check {
         return check(file, args.show_secrets);
@@ -56,10 +57,13 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
             }
         })
         .collect();
+    // A filter that keeps nothing is a usage error (exit 2): exit 1 means "secrets found".
     if let (Some(filter), true) = (&args.filter, rows.is_empty()) {
-        crate::say!("keyfence: no rule matches {filter:?}");
-        crate::say!("  hint: match part of a rule id (`app-key`), a family (`aws`) or a FAQ rule id (`ST-FAQ-`); `keyfence rules` lists them all");
-        return Ok(ExitCode::from(1));
+        return Err(crate::error::Hinted::new(
+            format!("no rule matches {filter:?}"),
+            "match part of a rule id (`app-key`), a family (`aws`) or a FAQ rule id (`ST-FAQ-`); `keyfence rules` lists them all",
+        )
+        .into());
     }
     let mut out = std::io::stdout().lock();
     let written = match args.format {

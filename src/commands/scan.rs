@@ -30,7 +30,54 @@ use std::sync::{Mutex, OnceLock};
 
 /// Runs a scan and reports it. Returns 0 (clean), 1 (findings) or 2 (something could not be
 /// scanned: fail closed, even when findings were printed).
+///
+/// A scan that fails before its report is written (a missing path, a bad configuration, an
+/// unknown range) still writes a JUnit or SARIF report that says so (see [`FailedScanReport`]),
+/// so a CI step reading the report finds the error instead of no file.
 pub fn run(args: ScanArgs) -> Result<ExitCode> {
+    let failed = FailedScanReport { format: args.format, file: args.report.clone() };
+    let mut reporting = false;
+    let result = scan_and_report(args, &mut reporting);
+    if let (Err(err), false) = (&result, reporting) {
+        failed.write(err);
+    }
+    result
+}
+
+/// The report of a scan that stopped on an error before reporting: formats that can say "the
+/// scan failed" (JUnit: a test case with an `<error>`; SARIF: a run whose invocation was not
+/// successful) write that to standard output and to `--report FILE`; JSON, CSV and the text
+/// formats write nothing, since an empty list of findings would read as a clean scan.
+struct FailedScanReport {
+    format: report::Format,
+    file: Option<PathBuf>,
+}
+
+impl FailedScanReport {
+    /// Best effort: the error itself is what the user sees and the exit status (2) what CI acts
+    /// on, so a report that cannot be written is left unwritten.
+    fn write(&self, err: &anyhow::Error) {
+        if !matches!(self.format, report::Format::Junit | report::Format::Sarif) {
+            return;
+        }
+        let Ok(rules) = RuleSet::builtin_faqs() else { return };
+        let errors = [format!("{err:#}")];
+        let context = ScanContext { errors: &errors, head_places: &[], version_control: None };
+        let options = report::ReportOptions { show_secrets: false };
+        let mut out = std::io::stdout().lock();
+        let _ =
+            report::write(self.format, &[], &rules, options, &context, &mut out).and_then(|()| out.flush());
+        if let Some(path) = &self.file {
+            if let Ok(mut file) = std::fs::File::create(path) {
+                let _ = report::write(self.format, &[], &rules, options, &context, &mut file);
+            }
+        }
+    }
+}
+
+/// [`run`]'s scan; sets `reporting` once the reports start being written (a later error must not
+/// add a second document).
+fn scan_and_report(args: ScanArgs, reporting: &mut bool) -> Result<ExitCode> {
     let (config, files) = load_config(&args)?;
     let mut settings = ScanSettings::resolve(args, &config)?;
     settings.source.ignore_files_at = files.base().map(|b| b.commit);
@@ -85,6 +132,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         head_places: &facts.head_places,
         version_control: facts.version_control.as_ref(),
     };
+    *reporting = true;
     write_reports(&settings, &rules, findings, &context)?;
     report::last::save(findings);
 

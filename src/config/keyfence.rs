@@ -213,8 +213,10 @@ pub fn load(name: &str, text: &str) -> Result<Config> {
             place(name, text, "baseline")
         );
     }
-    if file.scan.max_file_size == Some(0) {
-        bail!("{}[scan] max_file_size must be at least 1 (MiB)", place(name, text, "max_file_size"));
+    if let Some(size) = file.scan.max_file_size {
+        if let Err(message) = super::size::check_mib(size, &format!("[scan] max_file_size = {size}")) {
+            bail!("{}{message}", place(name, text, "max_file_size"));
+        }
     }
     if let Some(org) = &file.org {
         check_org(name, text, org)?;

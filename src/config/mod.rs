@@ -15,6 +15,7 @@
 pub mod files;
 pub mod gitleaks;
 pub mod keyfence;
+pub mod size;
 
 use files::{ConfigFiles, RangeBase};
 

@@ -13,7 +13,9 @@
 //!    not a version pin (`pkg==1.2.3`), not a dotted type path (`P256.Signing.PrivateKey`), not
 //!    a hexadecimal value under a name saying it is a digest or a commit id
 //!    (`last_token_commit: <git sha>`), not under a name using a secret word in another sense
-//!    (`primary_key`, `next_page_token`: see [`crate::assign::names`]);
+//!    (`primary_key`, `next_page_token`: see [`crate::assign::names`]), not a sentence, a URL, an
+//!    ARN, a list path or an elided example (quoted rules take blanks and `:`; see
+//!    [`crate::assign::values`]);
 //! 6. JWT claims (`jwt_claims`): the token's payload holds one of the rule's claims;
 //! 7. the inline `keyfence:allow` marker on any line the secret spans ([`AllowMarkers`]).
 
@@ -69,7 +71,10 @@ pub fn value_passes(rule: &RuleSpec, secret: &[u8], body: &[u8], name: &[u8]) ->
     if rule.generic
         && (!generic_value_passes(secret, rule.digitless)
             || names_a_digest(name, secret)
-            || crate::assign::names::other_sense(name))
+            || crate::assign::names::other_sense(name)
+            || crate::assign::values::reads_as_prose(secret)
+            || crate::assign::values::is_url(secret)
+            || crate::assign::values::names_or_elides(secret))
     {
         return false;
     }

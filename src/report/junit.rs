@@ -1,7 +1,8 @@
 //! JUnit XML, as CI dashboards (Jenkins, GitLab, Azure DevOps, test-report actions) ingest it: one
 //! `<testsuite>` named keyfence with one failing `<testcase>` per finding, or a single passing
-//! one when there is nothing to report; a scan that could not read everything adds a test case
-//! with an `<error>`, so the dashboard does not show an incomplete scan as green.
+//! one when there is nothing to report and the scan read everything. A scan that could not read
+//! everything (or stopped on an error) has a test case with an `<error>` and no passing one, so
+//! the dashboard does not show an incomplete scan as green.
 
 use super::{ReportOptions, ScanContext};
 use crate::finding::{escape_controls, Finding};
@@ -15,13 +16,15 @@ pub fn write(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let errors = usize::from(!context.errors.is_empty());
-    let tests = findings.len().max(1) + errors;
+    // The passing case says "no secrets found", which only a complete scan can say.
+    let passing = usize::from(findings.is_empty() && errors == 0);
+    let tests = findings.len() + passing + errors;
     // `time` is optional in JUnit, but some readers (test-report actions) expect a number.
     let counts = format!(r#"tests="{tests}" failures="{}" errors="{errors}" time="0""#, findings.len());
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(out, r#"<testsuites name="keyfence" {counts}>"#)?;
     writeln!(out, r#"  <testsuite name="keyfence" {counts}>"#)?;
-    if findings.is_empty() {
+    if passing > 0 {
         writeln!(out, r#"    <testcase classname="keyfence" name="no secrets found" time="0"/>"#)?;
     }
     for f in findings {

@@ -115,7 +115,7 @@ impl HistoryFilter {
     ) -> Result<Vec<Oid>> {
         let reachable = match self.branches.is_empty() || walked_from_branches {
             true => None,
-            false => Some(self.reachable(repo)?),
+            false => Some(self.reachable_within(repo, &commits)?),
         };
         if self.since.is_none() && self.until.is_none() && reachable.is_none() {
             return Ok(commits);
@@ -155,13 +155,32 @@ impl HistoryFilter {
             .collect()
     }
 
-    /// Every commit the branches reach.
-    fn reachable(&self, repo: &Repository) -> Result<HashSet<Oid>> {
+    /// The commits of `range` (a rev range's commits) that the branches reach. The walk from the
+    /// branch tips hides the range's boundary (the parents of its commits that are not in it):
+    /// everything below the boundary is outside the range (it is reachable from the range's
+    /// excluded end), so the walk costs what the branches hold above the range's base, not
+    /// their whole history. Errors (exit 2) on a branch that does not resolve or a commit that
+    /// cannot be read.
+    fn reachable_within(&self, repo: &Repository, range: &[Oid]) -> Result<HashSet<Oid>> {
+        let in_range: HashSet<Oid> = range.iter().copied().collect();
         let mut walk = repo.revwalk()?;
         for tip in self.branch_tips(repo)? {
             walk.push(tip)?;
         }
-        walk.collect::<Result<HashSet<_>, _>>().context("cannot walk the history of --branch")
+        for &oid in range {
+            let commit = repo.find_commit(oid).with_context(|| format!("cannot read commit {oid}"))?;
+            for parent in commit.parent_ids().filter(|p| !in_range.contains(p)) {
+                walk.hide(parent)?;
+            }
+        }
+        let mut reached = HashSet::new();
+        for oid in walk {
+            let oid = oid.context("cannot walk the history of --branch")?;
+            if in_range.contains(&oid) {
+                reached.insert(oid);
+            }
+        }
+        Ok(reached)
     }
 
     /// The path filter of the pathspecs, or `None` when every path is kept. Errors (exit 2) on a

@@ -26,6 +26,19 @@ pub fn check(range: &str) -> Result<()> {
 
 /// What in `range` is unsupported and what to write instead, if anything is.
 fn unsupported(range: &str) -> Option<(&'static str, &'static str)> {
+    if range.is_empty() {
+        return Some(("an empty range", "for the current branch's history write HEAD"));
+    }
+    if range.contains("....") {
+        return Some(("a run of four or more dots", "write A..B or A...B"));
+    }
+    if range_operators(range) > 1 {
+        // libgit2 reads `A..B..C` as `A` and `B..C` and fails on an abbreviated object id.
+        return Some(("more than one `..` or `...`", "a range has two ends: for A..B..C write A..C"));
+    }
+    if range == ".." {
+        return Some(("a range with no ends", "an empty end means HEAD: write HEAD..HEAD, or A..B"));
+    }
     if range.starts_with('-') {
         return Some(("an option in place of a range", "for every ref use --all-history"));
     }
@@ -50,6 +63,11 @@ fn unsupported(range: &str) -> Option<(&'static str, &'static str)> {
     None
 }
 
+/// How many `..` / `...` operators `range` holds (`A..B..C` has two).
+fn range_operators(range: &str) -> usize {
+    range.split("...").map(|part| part.matches("..").count()).sum::<usize>() + range.matches("...").count()
+}
+
 /// True for git's `X^-` / `X^-N` (X, excluding its N-th parent's history).
 fn is_parent_exclusion(range: &str) -> bool {
     range.rsplit_once("^-").is_some_and(|(base, n)| !base.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
@@ -61,7 +79,23 @@ mod tests {
 
     #[test]
     fn git_only_forms_are_named_and_libgit2_forms_pass() {
-        for bad in ["HEAD^!", "main^@", "HEAD^-", "HEAD^-2", "^main HEAD", "main HEAD", "--all", "^main"] {
+        for bad in [
+            "HEAD^!",
+            "main^@",
+            "HEAD^-",
+            "HEAD^-2",
+            "^main HEAD",
+            "main HEAD",
+            "--all",
+            "^main",
+            "A..B..C",
+            "A...B..C",
+            "A..B...C",
+            "a..b..",
+            "A....B",
+            "..",
+            "",
+        ] {
             assert!(unsupported(bad).is_some(), "{bad}");
         }
         for good in [
@@ -73,6 +107,9 @@ mod tests {
             "HEAD^..HEAD",
             "@{u}..",
             "v1^{commit}",
+            "HEAD..",
+            "..HEAD",
+            "...",
         ] {
             assert!(unsupported(good).is_none(), "{good}");
         }

@@ -1126,6 +1126,28 @@ def plant_assignments(c, k):
                 "page_size,prod,50,2023-11-30"]
         c.whole(svc_path("exports/%%s/settings_%d.csv" % i), rows,
                 [(2, "label", dict(secret=hexkey, kind="table-row", family="assignment"))])
+    # Quoted values with symbols or blanks under the other secret-like names (a value cut at `&`
+    # or `,` is a miss: the label is the whole value).
+    quoted = [
+        ("py", 'client_secret = "%s"'),
+        ("yaml", "api_token: '%s'"),
+        ("js", "const privateKey = `%s`;"),
+        ("json", '  "signing_key": "%s",'),
+        ("env", 'ACCESS_KEY="%s"'),
+    ]
+    for i in range(k):
+        ext, line = quoted[i % len(quoted)]
+        symbols = "?([<>:|&;,% "
+        v = value(10) + rng.choice(symbols) + value(6) + rng.choice(symbols) + value(8)
+        c.add(ext, [line % v], 0, dict(secret=v, kind="secret-symbols", family="assignment"))
+    for i in range(k):
+        lines = ['callback_url = "https://app.acme-fieldops.com/cb?state=%d&next=%d"' % (rng.randint(1, 99), rng.randint(1, 99)),
+                 'api_key_docs = "https://docs.acme-fieldops.com/keys?page=%d&sort=2"' % rng.randint(1, 9),
+                 'token_description = "Token used by the nightly job, %d per tenant"' % rng.randint(2, 9),
+                 'client_secret = "<paste the client secret here, %d chars>"' % rng.randint(40, 60),
+                 'access_token = "Bearer {token_%d}"' % rng.randint(1, 9)]
+        c.whole(svc_path("src/%%s/quoted_decoys_%d.py" % i), lines,
+                [(n, "decoy", dict(kind="quoted-lookalike", text=t)) for n, t in enumerate(lines)])
     # Decoys of the same shapes.
     for i in range(k):
         host = rng.choice(SERVICES)
