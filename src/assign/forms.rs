@@ -159,7 +159,8 @@ static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
                 RegexBuilder::new(form.regex).unicode(false).build().expect("built-in form regexes compile");
             let group = |name| regex.capture_names().position(|n| n == Some(name));
             let (name, value) = (group("name").expect("form group"), group("value").expect("form group"));
-            Compiled { needle: memmem::Finder::new(form.needle), regex, name, value, quoted: group("quoted") }
+            let quoted = group("quoted");
+            Compiled { needle: memmem::Finder::new(form.needle), regex, name, value, quoted }
         })
         .collect()
 });
