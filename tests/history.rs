@@ -301,3 +301,64 @@ fn symmetric_ranges_hide_every_merge_base_of_criss_cross_merges() {
     assert!(found.iter().all(|f| listed.contains(&f.2)), "only commits git lists: {found:?} vs {listed}");
     assert_eq!((code, found.len()), (0, 0), "{stderr}");
 }
+
+/// A modified file's lines between what both versions share at start and end are scanned as an
+/// estimate first; a key there that the line diff does not add (an unchanged line between two
+/// edits) must not be reported again, and one that it adds must be.
+#[test]
+fn a_key_between_two_edits_is_reported_by_its_commit_only() {
+    let repo = Repo::new();
+    repo.write("app.env", format!("MODE=dev\nKEY={}\nLEVEL=1\n", app_key(301)));
+    repo.commit_all("add key");
+    let leak = head(&repo);
+    // Both edits keep the key's line: only lines 1 and 3 are added.
+    repo.write("app.env", format!("MODE=prod\nKEY={}\nLEVEL=2\n", app_key(301)));
+    repo.commit_all("edit around the key");
+    let around = head(&repo);
+    // A second key between two edits, in a commit that also rewrites the first line.
+    repo.write("app.env", format!("MODE=test\nKEY={}\nOTHER={}\nLEVEL=3\n", app_key(301), app_key(302)));
+    repo.commit_all("second key");
+    let second = head(&repo);
+
+    let (code, found, stderr) = history(&repo, &["--all-history"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(found, [("app.env".to_owned(), 2, leak.clone()), ("app.env".to_owned(), 3, second.clone())]);
+    let (code, found, _) = history(&repo, &["--commits", &format!("{leak}..{around}")]);
+    assert_eq!((code, found), (0, vec![]), "editing the lines around a key adds nothing");
+}
+
+/// Folders are compared entry by entry in git's order, where a folder's name sorts as if it
+/// ended in `/`: a file replaced by a folder of the same name (and back), with names sorting
+/// between the two (`conf-x`, `conf.d`), must pair every entry by its name.
+#[test]
+fn a_file_replaced_by_a_folder_of_its_name_and_back_reports_what_each_adds() {
+    let repo = Repo::new();
+    repo.write("conf", format!("KEY={}\n", app_key(311)));
+    repo.write("conf-x", "x\n");
+    repo.write("conf.d", format!("KEY={}\n", app_key(312)));
+    repo.commit_all("file conf");
+    let first = head(&repo);
+    repo.git(&["rm", "-q", "conf"]);
+    repo.write("conf/app.env", format!("KEY={}\n", app_key(311)));
+    repo.write("conf.d", format!("KEY={}\nNEW={}\n", app_key(312), app_key(313)));
+    repo.commit_all("folder conf");
+    let second = head(&repo);
+    repo.git(&["rm", "-q", "-r", "conf"]);
+    repo.write("conf", format!("KEY={}\nMORE={}\n", app_key(311), app_key(314)));
+    repo.commit_all("file conf again");
+    let third = head(&repo);
+
+    let (code, found, stderr) = history(&repo, &["--all-history"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        found,
+        [
+            ("conf".to_owned(), 1, first.clone()),
+            // The folder's file is the old file moved (the same blob): it adds nothing, and the
+            // file that replaces the folder again adds only its new line.
+            ("conf".to_owned(), 2, third.clone()),
+            ("conf.d".to_owned(), 1, first.clone()),
+            ("conf.d".to_owned(), 2, second.clone()),
+        ]
+    );
+}

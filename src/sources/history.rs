@@ -428,7 +428,7 @@ impl Job<'_> {
 
 /// The findings of what one commit adds.
 fn scan_commit(repo: &Repository, oid: Oid, job: &Job<'_>) -> Result<Vec<Finding>> {
-    let (options, diagnostics, scan, memo) = (job.options, job.diagnostics, job.scan, &job.memo);
+    let (options, diagnostics, memo) = (job.options, job.diagnostics, &job.memo);
     let commit = repo.find_commit(oid)?;
     let info = commit_info(&commit);
     if commit.parent_count() > 1 {
@@ -443,11 +443,8 @@ fn scan_commit(repo: &Repository, oid: Oid, job: &Job<'_>) -> Result<Vec<Finding
         let key = Memo::key(&change, options.reuse);
         let found = match memo.get(key, options.reuse) {
             Some(known) => known.iter().map(|f| f.relocated(&change.path, &info)).collect(),
-            None => match gitdiff::load(repo, &change, options, diagnostics).map(gitdiff::Loaded::text) {
-                Ok(loaded) => {
-                    let found =
-                        loaded.map(|l| scan_loaded(&l, &change.path, &info, l.added_lines.clone(), scan));
-                    let found = found.unwrap_or_default();
+            None => match scan_change(repo, &change, &info, job) {
+                Ok(found) => {
                     memo.put(key, &found);
                     found
                 }
@@ -464,6 +461,28 @@ fn scan_commit(repo: &Repository, oid: Oid, job: &Job<'_>) -> Result<Vec<Finding
         findings.extend(found);
     }
     Ok(findings)
+}
+
+/// The findings on the lines `change` adds. When those lines are an estimate (every line between
+/// the lines both versions share at start and end), the estimate is scanned first, and only a
+/// change with findings there pays for the line diff and a scan of its exact lines.
+fn scan_change(
+    repo: &Repository,
+    change: &BlobChange,
+    info: &CommitInfo,
+    job: &Job<'_>,
+) -> Result<Vec<Finding>> {
+    let Some(loaded) = gitdiff::load(repo, change, job.options, job.diagnostics)?.text() else {
+        return Ok(Vec::new());
+    };
+    let found = scan_loaded(&loaded, &change.path, info, loaded.added_lines.clone(), job.scan);
+    if found.is_empty() || loaded.estimated_from.is_none() {
+        return Ok(found);
+    }
+    match loaded.exact_added_lines(repo)? {
+        Some(lines) if lines.is_empty() => Ok(Vec::new()),
+        exact => Ok(scan_loaded(&loaded, &change.path, info, exact, job.scan)),
+    }
 }
 
 /// A merge adds the lines that every parent's diff adds: only paths whose blob differs from every
@@ -495,7 +514,12 @@ fn scan_merge(
                 continue;
             }
         };
-        let mut added = loaded.added_lines.clone();
+        // What the merge adds against its first parent (estimated or exact) holds what it adds
+        // against all of them: with no finding there, no parent's line diff is needed.
+        if scan_loaded(&loaded, &change.path, info, loaded.added_lines.clone(), scan).is_empty() {
+            continue;
+        }
+        let mut added = loaded.exact_added_lines(repo)?;
         for other in others {
             let theirs = match other {
                 Some(old) => Some(gitdiff::added_since(repo, *old, &loaded)?),
