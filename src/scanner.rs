@@ -274,9 +274,12 @@ impl Scanner {
         accepted.retain(|m| !(self.rules.rules[m.rule].generic && decoded_spans.overlaps(&m.secret)));
         // A value the plain scan found as written is the plain scan's; a plain match inside a
         // rewritten finding saw only part of the value (one piece of a split key).
-        let plain: std::collections::HashSet<Range<usize>> =
-            accepted.iter().map(|m| m.secret.clone()).collect();
-        rewritten.retain(|(range, _)| !plain.contains(range));
+        if !rewritten.is_empty() {
+            let mut plain: Vec<(usize, usize)> =
+                accepted.iter().map(|m| (m.secret.start, m.secret.end)).collect();
+            plain.sort_unstable();
+            rewritten.retain(|(range, _)| plain.binary_search(&(range.start, range.end)).is_err());
+        }
         let rewritten_spans = Intervals::from_unsorted(rewritten.iter().map(|(r, _)| r.clone()).collect());
         accepted.retain(|m| !rewritten_spans.overlaps(&m.secret));
         let mut findings: Vec<Finding> = accepted

@@ -12,6 +12,13 @@ use std::sync::LazyLock;
 /// `name` and `value` groups (or, where a quoted value has its own alphabet, `quoted`).
 struct Form {
     needle: &'static [u8],
+    /// True if the form's value is always written between quotes: a line without a quote
+    /// cannot hold it, and most lines that wake the extractor (`TokenStream`, `let token = …`)
+    /// have none.
+    needs_quote: bool,
+    /// True if the needle must open the line (after blanks), as Dockerfile instructions do: a
+    /// test of the line's first bytes instead of a search through it.
+    opens_line: bool,
     regex: &'static str,
     /// Post-check on the match (the element form needs its closing tag to repeat the name).
     check: fn(&[u8], &regex::bytes::Captures<'_>) -> bool,
@@ -33,12 +40,16 @@ const FORMS: &[Form] = &[
     // `<property name="clientSecret" value="…"/>`.
     Form {
         needle: b"value",
+        needs_quote: true,
+        opens_line: false,
         regex: r#"\b(?:key|name)\s*=\s*["'](?P<name>[A-Za-z0-9_.:\-]{1,100})["']\s+value\s*=\s*["'](?P<value>[^"'\r\n]{1,300})["']"#,
         check: always,
     },
     // XML element text: Maven's `<password>…</password>`.
     Form {
         needle: b"</",
+        needs_quote: false,
+        opens_line: false,
         regex: r#"<(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,60})>(?P<value>[^<>\s]{1,300})</"#,
         check: closes_same_element,
     },
@@ -46,6 +57,8 @@ const FORMS: &[Form] = &[
     // `- {name: X, value: "…"}`.
     Form {
         needle: b"value",
+        needs_quote: false,
+        opens_line: false,
         // A quoted value takes every character up to its closing quote (`"a,b c"`); a plain one
         // ends at a blank, a comma or the closing bracket.
         regex: r#"["']?\bname["']?\s*:\s*["']?(?P<name>[A-Za-z0-9_.\-]{1,100})["']?\s*,\s*["']?value["']?\s*:\s*(?:["'](?P<quoted>[^"'\r\n]{1,300})["']|(?P<value>[^"'\s,}\]]{1,300}))"#,
@@ -58,6 +71,8 @@ const FORMS: &[Form] = &[
     // many plain assignments never reach the (slower) capture step.
     Form {
         needle: b"=",
+        needs_quote: true,
+        opens_line: false,
         regex: concat!(
             r#"(?P<name>[A-Za-z_][A-Za-z0-9_]{0,100})"#,
             r#"(?:(?:\[[0-9]*\])?\s*:\s*[A-Za-z_][A-Za-z0-9_.<>?\[\]]*\s*:?=\s*(?:@|\$|[rRbBuUfF]{1,2})?"#,
@@ -71,6 +86,8 @@ const FORMS: &[Form] = &[
     // Ruby `settings[:api_key] = "…"`.
     Form {
         needle: b"]",
+        needs_quote: true,
+        opens_line: false,
         regex: r#"\[\s*:?["']?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,100})["']?\s*\]\s*=\s*["'](?P<value>[^"'\r\n]{1,300})["']"#,
         check: always,
     },
@@ -79,47 +96,71 @@ const FORMS: &[Form] = &[
     // code, under the variable's name).
     Form {
         needle: b"nv",
+        needs_quote: true,
+        opens_line: false,
         regex: r#"(?:(?:environ\.get|environ\.setdefault|getenv|[Ee]nv\.get)\(\s*["']|process\.env\.|process\.env\[["'])(?P<name>[A-Za-z_][A-Za-z0-9_]{0,100})(?:["']\s*,\s*|["']?\]?\s*(?:\|\||\?\?)\s*)["'](?P<value>[^"'\r\n]{1,300})["']"#,
         check: always,
     },
     Form {
         needle: b"NV",
+        needs_quote: true,
+        opens_line: false,
         regex: r#"\bENV\.fetch\(\s*["'](?P<name>[A-Za-z_][A-Za-z0-9_]{0,100})["']\s*,\s*["'](?P<value>[^"'\r\n]{1,300})["']"#,
         check: always,
     },
     // Defines and setters taking (name, value): PHP `define('DB_PASSWORD', '…')`.
     Form {
         needle: b"(",
+        needs_quote: true,
+        opens_line: false,
         regex: r#"\b(?:define|putenv|setenv|Setenv|SetEnvironmentVariable)\(\s*["'](?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,100})["']\s*,\s*["'](?P<value>[^"'\r\n]{1,300})["']"#,
         check: always,
     },
     // Dockerfile `ENV NAME value` (the space form) and `ARG NAME=value`.
     Form {
         needle: b"ENV",
+        needs_quote: false,
+        opens_line: true,
         regex: r#"(?m)^[ \t]*ENV[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]+["']?(?P<value>[^"'\s]{1,300})"#,
         check: always,
     },
     Form {
         needle: b"ARG",
+        needs_quote: false,
+        opens_line: true,
         regex: r#"(?m)^[ \t]*ARG[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)=["']?(?P<value>[^"'\s]{1,300})"#,
         check: always,
     },
     // YAML tags before a value: `api_key: !!binary …`, `!!str`.
     Form {
         needle: b"!!",
+        needs_quote: false,
+        opens_line: false,
         regex: r#"(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,100})["']?\s*:\s*!![a-z]+\s+["']?(?P<value>[^"'\s]{1,300})"#,
         check: always,
     },
 ];
 
-/// Each form's needle searcher (built once, not per line) and regex.
-static COMPILED: LazyLock<Vec<(memmem::Finder<'static>, Regex)>> = LazyLock::new(|| {
+/// A form compiled: its needle's searcher (built once, not per line), its regex, and the indexes
+/// of the `name` and `value` groups (looking a group up by name hashes the name, per match).
+struct Compiled {
+    needle: memmem::Finder<'static>,
+    regex: Regex,
+    name: usize,
+    value: usize,
+    quoted: Option<usize>,
+}
+
+static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
     FORMS
         .iter()
         .map(|form| {
             let regex =
                 RegexBuilder::new(form.regex).unicode(false).build().expect("built-in form regexes compile");
-            (memmem::Finder::new(form.needle), regex)
+            let group = |name| regex.capture_names().position(|n| n == Some(name));
+            let (name, value) = (group("name").expect("form group"), group("value").expect("form group"));
+            let quoted = group("quoted");
+            Compiled { needle: memmem::Finder::new(form.needle), regex, name, value, quoted }
         })
         .collect()
 });
@@ -129,17 +170,25 @@ static COMPILED: LazyLock<Vec<(memmem::Finder<'static>, Regex)>> = LazyLock::new
 pub fn canonical(text: &[u8], line: Range<usize>) -> Vec<Rewrite> {
     let bytes = &text[line.clone()];
     let mut out = Vec::new();
-    for (form, (needle, regex)) in FORMS.iter().zip(COMPILED.iter()) {
-        if needle.find(bytes).is_none() {
+    let has_quote = memchr::memchr3(b'"', b'\'', b'`', bytes).is_some();
+    let opening = bytes.trim_ascii_start();
+    for (form, compiled) in FORMS.iter().zip(COMPILED.iter()) {
+        let present = if form.opens_line {
+            opening.starts_with(form.needle)
+        } else {
+            compiled.needle.find(bytes).is_some()
+        };
+        if (form.needs_quote && !has_quote) || !present {
             continue;
         }
-        for caps in regex.captures_iter(bytes) {
+        for caps in compiled.regex.captures_iter(bytes) {
             if !(form.check)(bytes, &caps) {
                 continue;
             }
-            let value = caps.name("value").or_else(|| caps.name("quoted")).expect("group");
-            let name = caps.name("name").expect("group");
-            let (name, value) = (name.range(), value.range());
+            // A form has a `value` group, or a `quoted` one for a value between quotes.
+            let value = caps.get(compiled.value).or_else(|| compiled.quoted.and_then(|q| caps.get(q)));
+            let name = caps.get(compiled.name).expect("the name group always takes part");
+            let (name, value) = (name.range(), value.expect("a value group takes part").range());
             let shift = |r: Range<usize>| r.start + line.start..r.end + line.start;
             out.push(assignment(text, shift(name), shift(value)));
         }

@@ -156,6 +156,8 @@ fn join(text: &[u8], pieces: &[Literal], opening: Option<usize>) -> Rewrite {
 /// a code cell stored in a notebook or JSON held in a string literal then reads as code again.
 pub fn unescaped(text: &[u8], line: std::ops::Range<usize>) -> Option<Rewrite> {
     let bytes = &text[line.clone()];
+    // Every escape starts with a backslash: one byte search rules most lines out.
+    memchr::memchr(b'\\', bytes)?;
     // Searchers built once: this runs on every hinted line, and building one costs more than a
     // short line's search.
     static DOUBLE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\\\""));

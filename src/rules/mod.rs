@@ -134,6 +134,10 @@ pub struct RuleSpec {
     /// Path regex with the same role as `paths` (from a gitleaks rule's `path`).
     #[serde(skip)]
     pub path_regex: Option<String>,
+    /// The run of key characters every match holds (a provider-table rule's value, see
+    /// [`providers::ValueRun`]): the matcher skips the regex on a line without one.
+    #[serde(skip)]
+    pub value_run: Option<providers::ValueRun>,
     /// Where the rule was defined; decides which id syntax and capture semantics apply.
     #[serde(skip)]
     pub origin: Origin,
@@ -189,6 +193,7 @@ impl RuleSpec {
             jwt_claims: Vec::new(),
             derived: false,
             path_regex: None,
+            value_run: None,
             origin,
             examples: Vec::new(),
             negative_examples: Vec::new(),

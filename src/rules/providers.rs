@@ -54,6 +54,48 @@ impl Alphabet {
     }
 }
 
+/// A run of at least `length` consecutive characters of `alphabet`: what every value of a
+/// provider's key holds. Looking for it costs a pass over a line; the rule's regex costs its
+/// compilation the first time it runs and a lazily built automaton per thread, and a provider's
+/// name in code (`polygon`, `consul`, `drip`) is mostly not next to a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValueRun {
+    /// The key's characters.
+    pub alphabet: Alphabet,
+    /// The shortest run of them a key holds (its shortest length; 12 for a UUID's last group).
+    pub length: usize,
+}
+
+impl ValueRun {
+    /// True if `text` holds at least [`ValueRun::length`] consecutive characters of the alphabet.
+    pub fn found_in(&self, text: &[u8]) -> bool {
+        let mut run = 0;
+        for &b in text {
+            run = if self.alphabet.admits(b) { run + 1 } else { 0 };
+            if run >= self.length {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+impl Alphabet {
+    /// True if `b` is one of the alphabet's characters (for a UUID: a hex digit, its groups'
+    /// characters between the dashes).
+    pub fn admits(self, b: u8) -> bool {
+        match self {
+            Alphabet::Hex => b.is_ascii_digit() || (b'a'..=b'f').contains(&b),
+            Alphabet::HexUpper => b.is_ascii_digit() || (b'A'..=b'F').contains(&b),
+            Alphabet::HexAnyCase | Alphabet::Uuid => b.is_ascii_hexdigit(),
+            Alphabet::Alnum => b.is_ascii_alphanumeric(),
+            Alphabet::AlnumLower => b.is_ascii_digit() || b.is_ascii_lowercase(),
+            Alphabet::AlnumUpper => b.is_ascii_digit() || b.is_ascii_uppercase(),
+            Alphabet::Base64url => b.is_ascii_alphanumeric() || b == b'_' || b == b'-',
+        }
+    }
+}
+
 /// Words of which one must be part of the variable name next to the provider's keyword (a
 /// `CITY_ID` or `BASE_URL` of the same provider is not a secret).
 pub const SECRET_WORDS: &[&str] =
@@ -123,8 +165,18 @@ impl ProviderSpec {
             reject_references: true,
             examples: self.examples.clone(),
             negative_examples: self.negative_examples.clone(),
+            value_run: Some(self.value_run()),
             ..RuleSpec::bare(&self.id, &self.faq, super::Origin::Keyfence)
         })
+    }
+
+    /// The run every value of this key holds (see [`ValueRun`]).
+    fn value_run(&self) -> ValueRun {
+        let length = match self.alphabet {
+            Alphabet::Uuid => 12,
+            _ => self.length.iter().copied().min().unwrap_or(1),
+        };
+        ValueRun { alphabet: self.alphabet, length }
     }
 
     /// Identifier holding a keyword and a secret word (either order), an assignment, the value.
@@ -195,6 +247,20 @@ mod tests {
         );
         assert_eq!(secret(&format!("ACME_API_KEY={v32}0")), None);
         assert_eq!(secret(&format!("ACME_BASE_URL={v32}")), None);
+    }
+
+    #[test]
+    fn every_example_holds_the_value_run_and_a_short_value_does_not() {
+        let rule = spec(Alphabet::Hex, vec![40, 32]).to_rule().unwrap();
+        let run = rule.value_run.unwrap();
+        assert_eq!(run.length, 32);
+        assert!(run.found_in(format!("ACME_API_KEY='{}'", "0a1b2c3d".repeat(4)).as_bytes()));
+        assert!(!run.found_in(format!("ACME_API_KEY='{}'", "0a1b2c3d".repeat(3)).as_bytes()));
+        assert!(!run.found_in(format!("ACME_API_KEY='{}'", "0a1b2c3g".repeat(4)).as_bytes()), "g is not hex");
+        let uuid = spec(Alphabet::Uuid, vec![]).to_rule().unwrap().value_run.unwrap();
+        let groups = ["0a1b2c3d", "0a1b", "4c3d", "8e9f", "0a1b2c3d4e5f"];
+        assert!(uuid.found_in(format!("ACME_TOKEN={}", groups.join("-")).as_bytes()));
+        assert!(!uuid.found_in(format!("ACME_TOKEN={}", groups[..4].join("-")).as_bytes()));
     }
 
     #[test]

@@ -40,6 +40,11 @@ struct Root {
 
 type Visit<'a> = dyn Fn(Fragment<'_>) + Sync + 'a;
 
+/// Paths as shown, hashed with a fast non-cryptographic hash: the walk records every path it
+/// yields (tens of thousands in a large tree), and the paths are not chosen by an attacker who
+/// could gain anything from collisions beyond a slower scan.
+type PathSet = HashSet<String, foldhash::fast::RandomState>;
+
 /// Scans `paths`: directories are walked in parallel, anything else is read; every text file is
 /// handed to `visit`.
 ///
@@ -61,7 +66,7 @@ pub fn walk(
     }
     // Every path the walk yields (files and folders, as shown), so the ignored ones can be
     // counted afterwards and the tracked ones among them scanned.
-    let seen = Mutex::new(HashSet::new());
+    let seen = Mutex::new(PathSet::default());
     // Git's ignore rules apply only inside a repository (the walker's `require_git`): with none
     // at or above a root and none met on the way, they left nothing out, and the counting walk
     // below is not needed.
@@ -131,7 +136,7 @@ fn walk_builder(dirs: &[&Root], no_ignore: bool) -> WalkBuilder {
 /// How many paths under `dirs` git's ignore rules left out of the walk that produced `seen`: a
 /// second walk without those rules that only counts, and does not descend into an ignored
 /// folder (it counts once, as `git status --ignored` shows it).
-fn count_ignored(roots: &[Root], dirs: &[&Root], seen: &HashSet<String>) -> usize {
+fn count_ignored(roots: &[Root], dirs: &[&Root], seen: &PathSet) -> usize {
     let ignored = AtomicUsize::new(0);
     walk_builder(dirs, true).build_parallel().run(|| {
         Box::new(|entry| {
@@ -167,7 +172,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// them (git ignores those rules for tracked files); returns their paths.
 fn scan_ignored_but_tracked(
     root: &Root,
-    visited: &HashSet<String>,
+    visited: &PathSet,
     options: &SourceOptions,
     diagnostics: &Diagnostics,
     visit: &Visit<'_>,
