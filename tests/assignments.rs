@@ -435,3 +435,96 @@ fn hex_keys_are_held_to_a_hex_entropy_floor_not_a_mixed_alphabet_one() {
     assert!(secrets("c.yml", format!("partner_api_key: '{repeated}'\n")).is_empty());
     assert!(secrets("c.yml", format!("api_key_sha1: '{uneven}'\n")).is_empty());
 }
+
+/// Two halves of a fake secret with `&`, `,` and `#` in it (the shape a fresh user tried), put
+/// together at run time.
+const SYMBOLIC: (&str, &str) = ("Zq7&hT2,p", "X9mK4#vR8");
+
+#[test]
+fn a_quote_of_the_other_kind_or_an_escaped_quote_stays_inside_a_quoted_value() {
+    let (head, tail) = SYMBOLIC;
+    for (path, line, secret) in [
+        ("app.py", format!("client_secret = '{head}\"{tail}'"), format!("{head}\"{tail}")),
+        ("app.py", format!("client_secret = \"{head}'{tail}\""), format!("{head}'{tail}")),
+        ("App.java", format!("client_secret = \"{head}{tail}\\\"mK4\""), format!("{head}{tail}\\\"mK4")),
+        ("app.json", format!("{{\"client_secret\": \"{head}'{tail}\"}}"), format!("{head}'{tail}")),
+        ("app.py", format!("password = '{head}\"{tail}'"), format!("{head}\"{tail}")),
+    ] {
+        assert_eq!(secrets(path, format!("{line}\n")), [secret.as_str()], "{line}");
+    }
+}
+
+#[test]
+fn a_quoted_value_does_not_run_into_the_next_string() {
+    let (head, tail) = SYMBOLIC;
+    let plain = random(46, 32);
+    for line in [
+        format!("api_token = \"x1\".strip(\"{head}{tail}\")"),
+        format!("password = \"x1\"+suffix+\"{head}{tail}\""),
+        "token_note = \"Don't share it, it's rotated (2024)\"".to_owned(),
+    ] {
+        assert!(secrets("app.py", format!("{line}\n")).is_empty(), "{line}");
+    }
+    // A short value before a real one on the same line neither hides nor swallows it.
+    let json = format!("{{\"token_type\":\"bearer\",\"access_token\":\"{plain}\"}}\n");
+    assert_eq!(secrets("resp.json", json), [plain.as_str()]);
+}
+
+#[test]
+fn a_passphrase_with_a_random_word_is_a_secret_though_other_words_are_plain() {
+    let random_word = format!("Kx8mq&{}", 7);
+    for line in [
+        format!("password = \"{random_word},plover fence\""),
+        format!("client_secret = \"{random_word},plover fence\""),
+        format!("db_password = \"Tr0ub4dor&{},horse battery\"", 3),
+        format!("password = \"{random_word} ploverfence\""),
+        format!("password = \"{random_word},plover fence9\""),
+    ] {
+        let expected = line.split('"').nth(1).unwrap().to_owned();
+        assert_eq!(secrets("app.py", format!("{line}\n")), [expected], "{line}");
+    }
+}
+
+#[test]
+fn sentences_with_digits_versions_and_schemes_in_quotes_stay_silent() {
+    for line in [
+        "password_hint = \"see the docs (v2) for the 2 rules\"",
+        "client_secret: \"Use OAuth2 client credentials, 1 per app\"",
+        "api_token = \"Token {token_1}\"",
+        "password = \"at least 12 characters, upper-case and 1 digit\"",
+        "token_help = 'Paste it here, e.g. from the vault (valid 15 min)'",
+    ] {
+        assert!(secrets("app.py", format!("{line}\n")).is_empty(), "{line}");
+    }
+}
+
+#[test]
+fn a_dotenv_value_runs_past_ampersands_and_commas_to_a_blank() {
+    let (head, tail) = SYMBOLIC;
+    let amp = format!("{}{}", head.replace(',', ""), tail.replace('#', "Lw"));
+    let comma = amp.replace('&', ",");
+    let password = format!("Kx8mq&{},plover", 7);
+    for (line, secret) in [
+        (format!("CLIENT_SECRET={amp}"), amp.clone()),
+        (format!("CLIENT_SECRET={comma}"), comma.clone()),
+        (format!("DB_PASSWORD={password}"), password.clone()),
+        (format!("export CLIENT_SECRET={amp} # rotated monthly"), amp.clone()),
+    ] {
+        assert_eq!(secrets(".env", format!("{line}\n")), [secret.as_str()], "{line}");
+    }
+}
+
+#[test]
+fn a_query_string_in_a_dotenv_line_is_not_read_as_one_value() {
+    let plain = random(47, 24);
+    for line in [
+        "TOKEN_ENDPOINT=https://auth.acme.test/token?state=Zq7hT2&code=pX9mK4vR8Lw".to_owned(),
+        "NEXT_PAGE=cursor=Zq7hT2pX9&token_type=bearer,x".to_owned(),
+        "  note: CLIENT_SECRET=x7&y".to_owned(),
+    ] {
+        assert!(secrets(".env", format!("{line}\n")).is_empty(), "{line}");
+    }
+    // The secret parameter of a query is found as the plain rules read it, not with the rest.
+    let query = format!("AUTH_PARAMS=client_id=acme&client_secret={plain}&scope=read,write\n");
+    assert_eq!(secrets(".env", query), [plain.as_str()]);
+}

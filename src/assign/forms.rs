@@ -35,6 +35,21 @@ fn closes_same_element(text: &[u8], caps: &regex::bytes::Captures<'_>) -> bool {
     closing.starts_with(b"</") && closing[2..].starts_with(name) && closing.get(2 + name.len()) == Some(&b'>')
 }
 
+/// A dotenv value the plain rules would cut short: it holds a byte outside their alphabet (`&`,
+/// `,`, `;`, `?`, …), and it is not a query string (`a=1&b=2`, where each `&name=` starts a
+/// parameter of its own, read by the plain rules under its own name). Other values are read as
+/// written, with no rewrite.
+fn dotenv_value_is_cut_by_plain_rules(text: &[u8], caps: &regex::bytes::Captures<'_>) -> bool {
+    let value = &text[caps.name("value").expect("group").range()];
+    let plain = |b: &u8| b.is_ascii_alphanumeric() || b"_-+/=.~!@#$%^*".contains(b);
+    let starts_parameter = |rest: &[u8]| {
+        let name = rest.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+        name > 0 && rest.get(name) == Some(&b'=')
+    };
+    let query = value.iter().enumerate().any(|(i, &b)| b == b'&' && starts_parameter(&value[i + 1..]));
+    !value.iter().all(plain) && !query
+}
+
 const FORMS: &[Form] = &[
     // XML attribute pairs: web.config `<add key="ApiToken" value="…" />`, Spring
     // `<property name="clientSecret" value="…"/>`.
@@ -130,6 +145,16 @@ const FORMS: &[Form] = &[
         opens_line: true,
         regex: r#"(?m)^[ \t]*ARG[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)=["']?(?P<value>[^"'\s]{1,300})"#,
         check: always,
+    },
+    // Dotenv lines, `NAME=value` and `export NAME=value`: a plain value runs to a blank (a ` #`
+    // comment follows one) or the line's end, so `&` and `,` are part of it; the plain rules end
+    // a value there, as in a URL's query, and would read `Zq7` of `Zq7&hT2…`.
+    Form {
+        needle: b"=",
+        needs_quote: false,
+        opens_line: false,
+        regex: r#"\A[ \t]*(?:export[ \t]+)?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,100})=(?P<value>[^\s"'`#$]\S{0,299})"#,
+        check: dotenv_value_is_cut_by_plain_rules,
     },
     // YAML tags before a value: `api_key: !!binary …`, `!!str`.
     Form {
@@ -339,6 +364,16 @@ mod tests {
         assert_eq!(forms(r#"define('DB_PASSWORD', 'v1');"#), [r#"DB_PASSWORD = "v1""#]);
         assert_eq!(forms("ENV API_TOKEN v1"), [r#"API_TOKEN = "v1""#]);
         assert_eq!(forms("api_key: !!binary v1"), [r#"api_key = "v1""#]);
+        assert_eq!(forms("CLIENT_SECRET=v1&v2,v3 # note"), [r#"CLIENT_SECRET = "v1&v2,v3""#]);
+        assert_eq!(forms("export DB_PASSWORD=v1,v2"), [r#"DB_PASSWORD = "v1,v2""#]);
+    }
+
+    #[test]
+    fn dotenv_values_are_rewritten_only_when_the_plain_rules_would_cut_them() {
+        assert!(forms("CLIENT_SECRET=v1v2v3").is_empty());
+        assert!(forms("QUERY=a=1&client_secret=v2").is_empty());
+        assert!(forms("  x = CLIENT_SECRET=v1&v2").is_empty());
+        assert!(forms("CLIENT_SECRET=\"v1&v2\"").is_empty());
     }
 
     #[test]

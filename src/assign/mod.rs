@@ -6,8 +6,9 @@
 //!   notebook cell `"client_secret = \"…\"\n"`, JSON inside a Java string).
 //! - [`forms`]: one lexer per syntax family (XML attributes and element text, name/value
 //!   objects and Kubernetes `- name:`/`value:` entries, typed declarations, subscripts and
-//!   defines, environment reads with a default, Dockerfile `ENV`, YAML tags, CSV/TSV rows under a
-//!   header with name and value columns), each pair rewritten as `name = "value"`.
+//!   defines, environment reads with a default, Dockerfile `ENV`, YAML tags, dotenv values with
+//!   `&` or `,`, CSV/TSV rows under a header with name and value columns), each pair rewritten as
+//!   `name = "value"`.
 //! - [`names`]: the judgement of a name's words (`primary_key` and `next_page_token` use a secret
 //!   word in another sense).
 //! - [`values`]: the judgement of a quoted value that may hold any printable character (a

@@ -14,8 +14,8 @@
 //!    a hexadecimal value under a name saying it is a digest or a commit id
 //!    (`last_token_commit: <git sha>`), not under a name using a secret word in another sense
 //!    (`primary_key`, `next_page_token`: see [`crate::assign::names`]), not a sentence, a URL, an
-//!    ARN, a list path or an elided example (quoted rules take blanks and `:`; see
-//!    [`crate::assign::values`]);
+//!    ARN, a list path or an elided example, nor a quoted value that runs past its own closing
+//!    quote (quoted rules take blanks, `:` and the other quotes; see [`crate::assign::values`]);
 //! 6. JWT claims (`jwt_claims`): the token's payload holds one of the rule's claims;
 //! 7. the inline `keyfence:allow` marker on any line the secret spans ([`AllowMarkers`]).
 
@@ -74,7 +74,8 @@ pub fn value_passes(rule: &RuleSpec, secret: &[u8], body: &[u8], name: &[u8]) ->
             || crate::assign::names::other_sense(name)
             || crate::assign::values::reads_as_prose(secret)
             || crate::assign::values::is_url(secret)
-            || crate::assign::values::names_or_elides(secret))
+            || crate::assign::values::names_or_elides(secret)
+            || crate::assign::values::crosses_its_quote(name, secret))
     {
         return false;
     }
