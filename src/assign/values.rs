@@ -42,7 +42,12 @@ fn word_core(word: &[u8]) -> &[u8] {
     let Some(start) = start else { return &[] };
     let end = word
         .iter()
-        .rposition(|b| !matches!(b, b')' | b'>' | b']' | b'}' | b'"' | b'\'' | b'`' | b',' | b'.' | b':' | b';' | b'!' | b'?'))
+        .rposition(|b| {
+            !matches!(
+                b,
+                b')' | b'>' | b']' | b'}' | b'"' | b'\'' | b'`' | b',' | b'.' | b':' | b';' | b'!' | b'?'
+            )
+        })
         .map_or(start, |p| p + 1);
     &word[start..end.max(start)]
 }
@@ -87,7 +92,9 @@ const AUTH_SCHEMES: &[&[u8]] = &[b"bearer ", b"basic ", b"token ", b"digest "];
 
 /// True if `value` opens with one of the [`AUTH_SCHEMES`] (ASCII case-insensitive).
 fn opens_with_auth_scheme(value: &[u8]) -> bool {
-    AUTH_SCHEMES.iter().any(|scheme| value.len() > scheme.len() && value[..scheme.len()].eq_ignore_ascii_case(scheme))
+    AUTH_SCHEMES
+        .iter()
+        .any(|scheme| value.len() > scheme.len() && value[..scheme.len()].eq_ignore_ascii_case(scheme))
 }
 
 /// True if `value`, written right after its opening quote (the last byte of `before`), holds
