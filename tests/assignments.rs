@@ -281,6 +281,9 @@ fn urls_sentences_and_placeholders_in_quotes_are_not_secrets() {
         "api_key_docs = \"https://docs.acme.test/keys?page=3&sort=2\"",
         "token_endpoint = \"https://auth.acme.test/connect/token?x=1&y=2\"",
         "token_description = \"Token used by the nightly job, 2 per tenant\"",
+        // A credential helper is a command (git's `credential.helper`), not a credential.
+        "\t-c credential.helper=\"!f() { echo quit=1; }; f\" \\",
+        "secret_manager = \"aws:sm://prod/app?region=us-east-1&v=2\"",
         "tokenHelp: 'Paste it here (valid 15 min)'",
         "client_secret = \"<paste the client secret here, 50 chars>\"",
         "api_key: \"{{ vault.api_key_2 }}\"",

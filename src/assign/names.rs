@@ -77,6 +77,14 @@ const DESCRIBING_WORDS: &[&str] = &[
     "message",
     "docs",
     "doc",
+    // Names of the tool that fetches a secret, not the secret (`credential.helper = "!f() …"`,
+    // `secret_manager`, `token_provider`, `password_store`, `credential_command`).
+    "helper",
+    "manager",
+    "provider",
+    "store",
+    "command",
+    "cmd",
 ];
 
 /// The lowercase words of `name`, split on non-alphanumeric bytes and on lower-to-upper case
