@@ -160,14 +160,11 @@ impl Baseline {
         Ok(baseline)
     }
 
-    /// Writes the baseline as pretty JSON to `path`. Errors name the file.
+    /// Writes the baseline as pretty JSON to `path`, whose folder must exist (it is not
+    /// created: a missing folder is more likely a typo). Errors name the file.
     pub fn save(&self, path: &Path) -> Result<()> {
         let mut text = Vec::new();
         self.write(&mut text)?;
-        if let Some(folder) = path.parent().filter(|f| !f.as_os_str().is_empty()) {
-            std::fs::create_dir_all(folder)
-                .with_context(|| format!("cannot create the folder of the baseline {}", path.display()))?;
-        }
         std::fs::write(path, text).with_context(|| format!("cannot write the baseline {}", path.display()))
     }
 

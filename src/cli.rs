@@ -39,6 +39,14 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff), e.g. `keyfence man > ~/.local/share/man/man1/keyfence.1`.
     Man,
+    /// Not a command: `keyfence install` (or `uninstall`) is taken so that the error can point
+    /// to `keyfence hook install` instead of clap's bare "unrecognized subcommand".
+    #[command(name = "install", hide = true, alias = "uninstall", disable_help_flag = true)]
+    MisplacedInstall {
+        /// Whatever followed, ignored: the command fails anyway.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        rest: Vec<String>,
+    },
 }
 
 /// `keyfence hook`.

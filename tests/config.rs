@@ -181,6 +181,7 @@ fn max_file_size_is_cli_then_env_then_file_then_default() {
 fn a_baseline_named_in_the_file_is_used() {
     let repo = Repo::new();
     repo.write("a.env", format!("K={}\n", app_key(1)));
+    std::fs::create_dir_all(repo.path().join("ci")).unwrap();
     let (code, _, stderr) = run(repo.keyfence().args(["baseline", "ci/baseline.json"]));
     assert_eq!(code, 0, "{stderr}");
     repo.write(".keyfence.toml", "[scan]\nbaseline = \"ci/baseline.json\"\n");

@@ -30,5 +30,6 @@ mod sharing;
 mod sharing_outside;
 mod staged;
 mod stdin;
+mod trial_defects;
 mod trust;
 mod untrusted;

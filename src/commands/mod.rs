@@ -18,7 +18,8 @@ use std::process::ExitCode;
 /// A panic anywhere is caught and turned into status 2: a hook that could not scan must block.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let outcome = std::panic::catch_unwind(|| match cli.command {
+    let outcome = std::panic::catch_unwind(|| {
+        match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Baseline(args) => scan::write_baseline(args),
@@ -26,6 +27,12 @@ pub fn run() -> ExitCode {
         Command::Explain(args) => explain::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man => completions::man(),
+        Command::MisplacedInstall { .. } => Err(Hinted::new(
+            "there is no `keyfence install` or `keyfence uninstall`: the git hook commands are under `keyfence hook`",
+            "run `keyfence hook install` (or `keyfence hook uninstall`)",
+        )
+        .into()),
+    }
     });
     match outcome {
         Ok(Ok(code)) => code,

@@ -111,6 +111,7 @@ fn scan_and_report(args: ScanArgs, reporting: &mut bool) -> Result<ExitCode> {
         for finding in &mut outcome.findings {
             finding.redacted = finding.redacted_by_percent(percent);
         }
+        crate::sharing::set::redact_by_percent(&mut outcome.findings, percent);
     }
     let before = outcome.findings.len();
     let stale = baseline.as_ref().map(|b| (b.filter(&mut outcome.findings), b.findings.len()));
@@ -173,11 +174,7 @@ pub fn write_baseline(args: BaselineArgs) -> Result<ExitCode> {
     let mut settings = ScanSettings::resolve(args.scan, &config)?;
     settings.source.ignore_files_at = files.base().map(|b| b.commit);
     if args.file.as_os_str() != "-" {
-        if let Some(folder) = args.file.parent().filter(|f| !f.as_os_str().is_empty()) {
-            std::fs::create_dir_all(folder).with_context(|| {
-                format!("cannot create the folder of the baseline {}", args.file.display())
-            })?;
-        }
+        // A missing folder is not created: it is more likely a typo than a wish (as `--report`).
         check_writable(&args.file, "baseline")?;
     }
     let org = config.org.clone();
@@ -429,6 +426,12 @@ fn collect(scanner: &Scanner, settings: &ScanSettings, diagnostics: &Diagnostics
         let progress = |event: ProgressEvent| bar.on(event);
         let findings = history::scan(selection, &settings.source, diagnostics, &scan_one, &progress)?;
         bar.finish();
+        if let (Selection::Range(range), 0) = (selection, bar.total()) {
+            // Exit 0 still: a CI run on a push that adds no commit is legitimate.
+            crate::say!(
+                "keyfence: warning: --commits {range}: the range selects no commit, so nothing was scanned"
+            );
+        }
         return Ok(Outcome { findings, scanned: bar.total() });
     }
 

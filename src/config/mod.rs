@@ -10,7 +10,9 @@
 //!
 //! Errors (exit 2) name the file and, where it can be told, the line and the rule id; nothing
 //! in a file is silently ignored: keyfence files reject unknown keys, gitleaks files get a
-//! warning for each key keyfence cannot honor.
+//! warning for each key keyfence cannot honor. A file named `.keyfence.toml` with gitleaks'
+//! `[[rules]]` is an error (a misspelt `[[rule]]` must not replace the built-in rules), and any
+//! configuration that leaves no built-in rule in force gets a warning saying so.
 
 pub mod files;
 pub mod gitleaks;
@@ -191,11 +193,18 @@ impl Config {
             )
         })?;
         let value: toml::Table = toml::from_str(&text).map_err(|err| toml_error(&name, &text, &err))?;
+        refuse_gitleaks_rules_in_keyfence_file(path, &name, &text, &value)?;
         let mut config = if gitleaks::looks_like_gitleaks(path, &value) {
             gitleaks::load(files, path, &text, 0)?
         } else {
             keyfence::load(&name, &text)?
         };
+        if config.rules.rules.iter().all(|rule| config.own_rules.contains(&rule.id)) {
+            config.warnings.push(format!(
+                "{name} turns off every built-in rule: only its own {} rule(s) are in force",
+                config.rules.rules.len()
+            ));
+        }
         config.source = Some(path.to_path_buf());
         config.base = files.base();
         if let Some(baseline) = &config.baseline {
@@ -231,6 +240,29 @@ impl Config {
     pub fn line_of(&self, id: &str) -> Option<usize> {
         crate::rules::check::rule_line(&self.text, id)
     }
+}
+
+/// A `.keyfence.toml` holding gitleaks' `[[rules]]` (keyfence's table is `[[rule]]`) is an
+/// error: read as a gitleaks file it would replace every built-in rule with the file's own, so a
+/// one-letter slip would let a ServiceTitan key through.
+fn refuse_gitleaks_rules_in_keyfence_file(
+    path: &Path,
+    name: &str,
+    text: &str,
+    file: &toml::Table,
+) -> Result<()> {
+    let keyfence_file = path.file_name().is_some_and(|n| n.eq_ignore_ascii_case(DEFAULT_FILE));
+    if keyfence_file && matches!(file.get("rules"), Some(toml::Value::Array(_))) {
+        return Err(Hinted::new(
+            format!(
+                "{}[[rules]] is a gitleaks table; a keyfence configuration names its rules [[rule]]",
+                place(name, text, "[[rules]]")
+            ),
+            "did you mean [[rule]]? a gitleaks configuration goes in .gitleaks.toml or --config",
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// Where the configuration file is looked for: the top of the work tree holding `near` (a

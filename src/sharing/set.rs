@@ -110,6 +110,33 @@ fn set_finding(
     set
 }
 
+/// `--redact=N` for the credential sets among `findings`: each member is redacted by `percent`
+/// as its own finding is, and the results are joined as the set's secret joins the members. (The
+/// percentage of the joined text would show the first members whole.) A member whose finding is
+/// not among `findings` is hidden entirely.
+pub fn redact_by_percent(findings: &mut [Finding], percent: u8) {
+    let redacted: Vec<Option<String>> = findings
+        .iter()
+        .map(|set| {
+            let members = set.secret.split(' ').map(|member| redacted_member(findings, member, percent));
+            (set.rule_id == RULE_ID).then(|| members.collect::<Vec<_>>().join(" "))
+        })
+        .collect();
+    for (set, redacted) in findings.iter_mut().zip(redacted) {
+        if let Some(redacted) = redacted {
+            set.redacted = redacted;
+        }
+    }
+}
+
+/// One member of a set redacted by `percent`, using its own finding's prefix.
+fn redacted_member(findings: &[Finding], member: &str, percent: u8) -> String {
+    findings
+        .iter()
+        .find(|f| f.secret == member && MEMBERS.contains(&f.rule_id.as_str()))
+        .map_or_else(|| "…".to_owned(), |f| f.redacted_by_percent(percent))
+}
+
 /// Hex SHA-256 of the members' fingerprints, sorted, NUL-separated: stable while the members
 /// are.
 pub fn fingerprint(members: &[String]) -> String {

@@ -36,7 +36,7 @@ fn unsupported(range: &str) -> Option<(&'static str, &'static str)> {
         // libgit2 reads `A..B..C` as `A` and `B..C` and fails on an abbreviated object id.
         return Some(("more than one `..` or `...`", "a range has two ends: for A..B..C write A..C"));
     }
-    if range == ".." {
+    if range == ".." || range == "..." {
         return Some(("a range with no ends", "an empty end means HEAD: write HEAD..HEAD, or A..B"));
     }
     if range.starts_with('-') {
@@ -94,6 +94,7 @@ mod tests {
             "a..b..",
             "A....B",
             "..",
+            "...",
             "",
         ] {
             assert!(unsupported(bad).is_some(), "{bad}");
@@ -109,7 +110,7 @@ mod tests {
             "v1^{commit}",
             "HEAD..",
             "..HEAD",
-            "...",
+            "...HEAD",
         ] {
             assert!(unsupported(good).is_none(), "{good}");
         }

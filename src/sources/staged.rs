@@ -12,6 +12,7 @@ use super::gitdiff::{BlobChange, Loaded};
 use super::index_diff::{self, Comparison};
 use super::keyfenceignore::KeyfenceIgnore;
 use super::{gitdiff, repo, Diagnostics, Fragment, Provenance, Skip, SourceOptions};
+use crate::error::Hinted;
 use anyhow::{Context, Result};
 use git2::{DiffFindOptions, ErrorCode, Repository, Tree};
 use std::borrow::Cow;
@@ -31,6 +32,16 @@ pub fn read(
     let repo = repo::open(
         "run `keyfence scan --staged` inside a git work tree, or scan files with `keyfence scan PATH`",
     )?;
+    // libgit2 does not take a work tree from GIT_WORK_TREE (`git --git-dir=r.git --work-tree=wt
+    // commit` runs the hook so): only a bare repository without one has nothing staged, even
+    // with an index file (left by `git read-tree`).
+    if repo.workdir().is_none() && std::env::var_os("GIT_WORK_TREE").is_none_or(|w| w.is_empty()) {
+        return Err(Hinted::new(
+            format!("{} is a bare repository: a bare repository has no index to scan", repo.path().display()),
+            "run `keyfence scan --staged` in a work tree, where files are staged",
+        )
+        .into());
+    }
     let index_path = repo::index_path(&repo)?;
     let keyfenceignore = KeyfenceIgnore::new(repo.workdir());
     let head = head_tree(&repo)?;
