@@ -71,6 +71,7 @@ fn gitleaks_rules_still_load_from_gitleaks_toml_and_config_with_a_warning() {
     let (code, _, stderr) = run(repo.keyfence().args(["scan", "."]));
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("turns off every built-in rule"), "{stderr}");
+    assert!(stderr.contains("useDefault = true"), "the warning says how to keep them: {stderr}");
 }
 
 #[test]
@@ -122,6 +123,8 @@ fn three_dots_alone_is_a_range_with_no_ends() {
         let (code, _, stderr) = run(repo.keyfence().args(["scan", "--commits", dots]));
         assert_eq!(code, 2, "{dots}: {stderr}");
         assert!(stderr.contains("a range with no ends"), "{dots}: {stderr}");
+        // The hint must not suggest a range that selects nothing.
+        assert!(!stderr.contains("HEAD..HEAD"), "{dots}: {stderr}");
     }
     let (code, _, stderr) = run(repo.keyfence().args(["scan", "--commits", "main...main"]));
     assert_eq!(code, 0, "a range with ends is fine: {stderr}");
@@ -226,5 +229,40 @@ fn the_readme_says_what_happens_to_oversized_files_where_it_promises_fail_closed
     let paragraph = &readme[promise..promise + readme[promise..].find("\n- **").unwrap()];
     for needed in ["--max-file-size", "do not change the exit status", "exits 2", "KEYFENCE_MAX_FILE_SIZE"] {
         assert!(paragraph.contains(needed), "{needed}: {paragraph}");
+    }
+}
+
+/// `--redact=0` shows secrets on screen as asked, but the last report on disk (and `explain`,
+/// which reads it) keeps the default redaction: it wrote every member in clear.
+#[test]
+fn the_last_report_stays_redacted_whatever_redact_asks_for_the_screen() {
+    let (repo, members) = repo_with_a_credential_set();
+    for redact in ["--redact=0", "--redact=50", "--show-secrets"] {
+        let (code, stdout, stderr) = run(repo.keyfence().args(["scan", "--format", "json", redact, "."]));
+        assert_eq!(code, 1, "{redact}: {stderr}");
+        if redact != "--redact=50" {
+            assert!(stdout.contains(members[0].as_str()), "{redact} shows the secret on screen: {stdout}");
+        }
+        let saved = std::fs::read_to_string(repo.path().join(".git/keyfence/last-report.json")).unwrap();
+        let fingerprints: Vec<String> = serde_json::from_str::<Vec<serde_json::Value>>(&saved)
+            .unwrap()
+            .iter()
+            .map(|f| f["fingerprint"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(!fingerprints.is_empty(), "{saved}");
+        for member in &members {
+            assert!(!saved.contains(member.as_str()), "{redact}: the last report holds {member}: {saved}");
+            // Half of a member is no better on disk.
+            assert!(!saved.contains(&member[..member.len() / 2 + 2]), "{redact}: {saved}");
+        }
+        for fingerprint in &fingerprints {
+            let (_, explained, _) = run(repo.keyfence().args(["explain", fingerprint]));
+            for member in &members {
+                assert!(
+                    !explained.contains(member.as_str()),
+                    "{redact}: explain shows {member}: {explained}"
+                );
+            }
+        }
     }
 }

@@ -107,6 +107,10 @@ fn scan_and_report(args: ScanArgs, reporting: &mut bool) -> Result<ExitCode> {
 
     let places = crate::advice::Places::of(&settings.target);
     crate::advice::fit_next_steps(&mut outcome.findings, |path| places.place(path));
+    // The last report is written to disk: it keeps the default redaction whatever `--redact`
+    // asks for the outputs.
+    let default_redactions: std::collections::HashMap<String, String> =
+        outcome.findings.iter().map(|f| (f.fingerprint.clone(), f.redacted.clone())).collect();
     if let Some(percent) = settings.redact_percent {
         for finding in &mut outcome.findings {
             finding.redacted = finding.redacted_by_percent(percent);
@@ -135,7 +139,7 @@ fn scan_and_report(args: ScanArgs, reporting: &mut bool) -> Result<ExitCode> {
     };
     *reporting = true;
     write_reports(&settings, &rules, findings, &context)?;
-    report::last::save(findings);
+    report::last::save(findings, &default_redactions);
 
     let errors = print_diagnostics(&diagnostics);
     let partial = diagnostics.partials().len();

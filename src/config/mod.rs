@@ -200,8 +200,12 @@ impl Config {
             keyfence::load(&name, &text)?
         };
         if config.rules.rules.iter().all(|rule| config.own_rules.contains(&rule.id)) {
+            let keep = match gitleaks::looks_like_gitleaks(path, &value) {
+                true => "add `[extend]` with `useDefault = true` to keep them",
+                false => "under `[rules]`, `use_default = true` and no `disable` list keep them",
+            };
             config.warnings.push(format!(
-                "{name} turns off every built-in rule: only its own {} rule(s) are in force",
+                "{name} turns off every built-in rule: only its own {} rule(s) are in force ({keep})",
                 config.rules.rules.len()
             ));
         }

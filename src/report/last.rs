@@ -8,6 +8,7 @@
 
 use super::ReportOptions;
 use crate::finding::Finding;
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// Where the last report of the repository around the current directory (or `GIT_DIR`) lives;
@@ -17,11 +18,23 @@ pub fn path() -> Option<PathBuf> {
     Some(repo.path().join("keyfence").join("last-report.json"))
 }
 
-/// Writes `findings`, redacted, as the last report (see the module doc).
-pub fn save(findings: &[Finding]) {
+/// Writes `findings`, redacted, as the last report (see the module doc). `default_redactions`
+/// maps a fingerprint to its finding's default redaction, which replaces whatever `--redact=N`
+/// made of it (`--redact=0` shows the whole secret on screen, never on disk).
+pub fn save(findings: &[Finding], default_redactions: &HashMap<String, String>) {
     let Some(path) = path() else { return };
+    let findings: Vec<Finding> = findings
+        .iter()
+        .map(|finding| {
+            let mut finding = finding.clone();
+            if let Some(redacted) = default_redactions.get(&finding.fingerprint) {
+                finding.redacted = redacted.clone();
+            }
+            finding
+        })
+        .collect();
     let mut text = Vec::new();
-    if super::json::write(findings, ReportOptions { show_secrets: false }, &mut text).is_err() {
+    if super::json::write(&findings, ReportOptions { show_secrets: false }, &mut text).is_err() {
         return;
     }
     if let Some(folder) = path.parent() {

@@ -37,7 +37,10 @@ fn unsupported(range: &str) -> Option<(&'static str, &'static str)> {
         return Some(("more than one `..` or `...`", "a range has two ends: for A..B..C write A..C"));
     }
     if range == ".." || range == "..." {
-        return Some(("a range with no ends", "an empty end means HEAD: write HEAD..HEAD, or A..B"));
+        return Some((
+            "a range with no ends",
+            "write A..B (what B adds since A; an empty end means HEAD, as in main..), or HEAD for the current branch's history",
+        ));
     }
     if range.starts_with('-') {
         return Some(("an option in place of a range", "for every ref use --all-history"));
