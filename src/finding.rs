@@ -280,11 +280,15 @@ impl Finding {
             }
             escape_controls(&text)
         };
+        let after = match show_secrets {
+            true => std::borrow::Cow::Borrowed(line.after.as_str()),
+            false => hide_token_rest(&line.after),
+        };
         Some(format!(
             "{}{}{}",
             redact_others(&line.before),
             escape_controls(self.shown_secret(show_secrets)),
-            redact_others(&line.after)
+            redact_others(&after)
         ))
     }
 
@@ -427,6 +431,20 @@ pub fn escape_controls(text: &str) -> String {
             c => c.to_string(),
         })
         .collect()
+}
+
+/// `after` (the text after a secret on its line) with the rest of the secret's token hidden when
+/// the token goes on past an `&` or `,` (`client_secret: Zq7…&mK4…`): a rule that ends values
+/// there, as in a URL's query, may have cut the secret short, and the rest must not be shown in
+/// clear. The token ends at a blank, a quote or `;`.
+fn hide_token_rest(after: &str) -> std::borrow::Cow<'_, str> {
+    let continues = after.starts_with(['&', ',']) && after[1..].starts_with(|c: char| !c.is_whitespace());
+    if !continues {
+        return std::borrow::Cow::Borrowed(after);
+    }
+    let end =
+        after.find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | ';')).unwrap_or(after.len());
+    std::borrow::Cow::Owned(format!("…{}", &after[end..]))
 }
 
 #[cfg(test)]

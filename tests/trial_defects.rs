@@ -266,3 +266,19 @@ fn the_last_report_stays_redacted_whatever_redact_asks_for_the_screen() {
         }
     }
 }
+
+/// A value a rule cuts at `&` (as in a URL's query) must not show its rest in clear in the
+/// reported line.
+#[test]
+fn the_rest_of_a_value_cut_at_an_ampersand_is_not_shown_in_the_line() {
+    let repo = Repo::new();
+    let (head, rest) = (crate::common::body(1420, 12), crate::common::body(1421, 12));
+    repo.write("app.yaml", format!("client_secret: {head}&{rest}\n"));
+    let (code, stdout, stderr) = run(repo.keyfence().args(["scan", "--format", "json", "."]));
+    assert!(code < 2, "{stderr}");
+    assert!(!stdout.contains(rest.as_str()), "the rest of the value is shown: {stdout}");
+    let (_, shown, _) = run(repo.keyfence().args(["scan", "--format", "json", "--show-secrets", "."]));
+    if code == 1 {
+        assert!(shown.contains(rest.as_str()), "--show-secrets shows the line as written: {shown}");
+    }
+}
