@@ -138,12 +138,25 @@ impl<'repo> Loaded<'repo> {
     }
 }
 
-/// Reads `change` from `repo`, once, and says whether it holds text to scan (see [`Loaded`]).
+/// How [`load`] finds the lines a modification adds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lines {
+    /// The line diff's lines (the staged source: few files, each diffed).
+    Exact,
+    /// Where only a line diff could say which of the middle lines are added, all of them (see
+    /// [`LoadedChange::estimated_from`]): a history's thousands of changes mostly hold no
+    /// secret there, and then the diff is never run.
+    Estimate,
+}
+
+/// Reads `change` from `repo`, once, and says whether it holds text to scan (see [`Loaded`]),
+/// with its added lines found as `lines` asks.
 pub fn load<'repo>(
     repo: &'repo Repository,
     change: &BlobChange,
     options: &SourceOptions,
     diagnostics: &Diagnostics,
+    lines: Lines,
 ) -> Result<Loaded<'repo>> {
     // One read of the object: asking libgit2 for the size first would resolve a packed
     // object's delta chain twice.
@@ -172,16 +185,15 @@ pub fn load<'repo>(
         let old_blob = repo.find_blob(old)?;
         let old_text = text_of(old_blob.content());
         let middle = common_lines::middle(&old_text, loaded.text());
-        if middle.new.is_empty() {
+        let (added, estimated) = match (added_without_diff(&middle), lines) {
+            (Some(added), _) => (added, false),
+            (None, Lines::Exact) => (line_diff(repo, &old_blob, &old_text, &loaded)?, false),
+            (None, Lines::Estimate) => (middle_lines(&middle), true),
+        };
+        if added.is_empty() {
             return Ok(Loaded::Nothing);
         }
-        // Where only a line diff can say which of the middle lines are added, the diff waits:
-        // most changes hold no secret anywhere in their middle, and then it is never run.
-        let (lines, estimated) = match added_without_diff(&middle) {
-            Some(lines) => (lines, false),
-            None => (middle_lines(&middle), true),
-        };
-        loaded.added_lines = Some(lines);
+        loaded.added_lines = Some(added);
         loaded.estimated_from = estimated.then_some(old);
     }
     Ok(Loaded::Text(loaded))
@@ -203,11 +215,22 @@ fn middle_lines(middle: &Middle<'_>) -> LineSet {
 pub fn added_since(repo: &Repository, old: Oid, new: &LoadedChange<'_>) -> Result<LineSet> {
     let old_blob = repo.find_blob(old)?;
     let old_text = text_of(old_blob.content());
-    if let Some(lines) = added_without_diff(&common_lines::middle(&old_text, new.text())) {
-        return Ok(lines);
+    match added_without_diff(&common_lines::middle(&old_text, new.text())) {
+        Some(lines) => Ok(lines),
+        None => line_diff(repo, &old_blob, &old_text, new),
     }
-    if new.decoded.is_some() || matches!(old_text, Cow::Owned(_)) {
-        return diff_buffers(&old_text, new.text());
+}
+
+/// libgit2's line diff from `old_blob` to `new`; `old_text` is the old blob's text as keyfence
+/// scans it (decoded from UTF-16 when it differs from the blob's bytes: then the texts are diffed).
+fn line_diff(
+    repo: &Repository,
+    old_blob: &Blob<'_>,
+    old_text: &[u8],
+    new: &LoadedChange<'_>,
+) -> Result<LineSet> {
+    if new.decoded.is_some() || !std::ptr::eq(old_text, old_blob.content()) {
+        return diff_buffers(old_text, new.text());
     }
     let mut lines = LineSet::default();
     let mut on_hunk = |_: DiffDelta<'_>, hunk: git2::DiffHunk<'_>| {
@@ -215,7 +238,7 @@ pub fn added_since(repo: &Repository, old: Oid, new: &LoadedChange<'_>) -> Resul
         true
     };
     repo.diff_blobs(
-        Some(&old_blob),
+        Some(old_blob),
         None,
         Some(&new.blob),
         None,

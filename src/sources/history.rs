@@ -472,7 +472,9 @@ fn scan_change(
     info: &CommitInfo,
     job: &Job<'_>,
 ) -> Result<Vec<Finding>> {
-    let Some(loaded) = gitdiff::load(repo, change, job.options, job.diagnostics)?.text() else {
+    let Some(loaded) =
+        gitdiff::load(repo, change, job.options, job.diagnostics, gitdiff::Lines::Estimate)?.text()
+    else {
         return Ok(Vec::new());
     };
     let found = scan_loaded(&loaded, &change.path, info, loaded.added_lines.clone(), job.scan);
@@ -502,7 +504,7 @@ fn scan_merge(
         }
         let (first, others) = merged.old.split_first().expect("a merge has parents");
         let change = BlobChange { path: merged.path, old: *first, new: merged.new };
-        let loaded = match gitdiff::load(repo, &change, options, diagnostics) {
+        let loaded = match gitdiff::load(repo, &change, options, diagnostics, gitdiff::Lines::Estimate) {
             Ok(gitdiff::Loaded::Text(loaded)) => loaded,
             Ok(gitdiff::Loaded::Binary | gitdiff::Loaded::Nothing) => continue,
             Err(err) => {

@@ -8,7 +8,7 @@
 //! Deletions, pure renames, mode changes, submodules, symbolic links and intent-to-add entries
 //! (which carry no content) add nothing.
 
-use super::gitdiff::{BlobChange, Loaded};
+use super::gitdiff::{BlobChange, Lines, Loaded};
 use super::index_diff::{self, Comparison};
 use super::keyfenceignore::KeyfenceIgnore;
 use super::{gitdiff, repo, Diagnostics, Fragment, Provenance, Skip, SourceOptions};
@@ -55,9 +55,7 @@ pub fn read(
         Comparison::NeedsRenameDetection => diff_with_renames(&repo, index_path.as_deref(), head.as_ref())?,
     };
     for change in changes.into_iter().filter(|c| !keyfenceignore.is_ignored(&c.path)) {
-        let loaded =
-            gitdiff::load(&repo, &change, options, diagnostics).and_then(|loaded| exact(&repo, loaded));
-        match loaded {
+        match gitdiff::load(&repo, &change, options, diagnostics, Lines::Exact) {
             Ok(Loaded::Text(loaded)) => visit(Fragment {
                 provenance: Provenance::Staged { path: change.path },
                 text: Cow::Borrowed(loaded.text()),
@@ -72,22 +70,6 @@ pub fn read(
         }
     }
     Ok(())
-}
-
-/// `loaded` with its exact added lines (a staged change is diffed whatever it holds: the hook
-/// scans few files, and the estimate pays only over a history's thousands).
-fn exact<'repo>(repo: &Repository, loaded: Loaded<'repo>) -> Result<Loaded<'repo>> {
-    let Loaded::Text(mut text) = loaded else {
-        return Ok(loaded);
-    };
-    match text.exact_added_lines(repo)? {
-        Some(lines) if lines.is_empty() => Ok(Loaded::Nothing),
-        lines => {
-            text.added_lines = lines;
-            text.estimated_from = None;
-            Ok(Loaded::Text(text))
-        }
-    }
 }
 
 /// The staged changes through libgit2's tree-to-index diff with rename detection (a renamed file
