@@ -37,6 +37,7 @@ pub mod fingerprint;
 pub mod installer;
 pub mod lines;
 pub mod matcher;
+pub mod necessary;
 pub mod report;
 pub mod rules;
 pub mod scanner;

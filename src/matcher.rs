@@ -6,6 +6,7 @@
 //! not only next to a keyword hit. Nothing here judges a match: that is `filters`' job.
 
 use crate::decode;
+use crate::necessary::Necessary;
 use crate::rules::{Origin, RuleSet, RuleSpec};
 use aho_corasick::AhoCorasick;
 use anyhow::{Context, Result};
@@ -22,6 +23,8 @@ use std::sync::OnceLock;
 struct CompiledRule {
     source: RuleSpec,
     compiled: OnceLock<(Regex, SecretGroup, Option<usize>)>,
+    /// What every match holds, read off the pattern the first time the rule is woken.
+    necessary: OnceLock<Necessary>,
 }
 
 /// Which capture group holds the secret.
@@ -34,6 +37,19 @@ enum SecretGroup {
 }
 
 impl CompiledRule {
+    /// False if `window` cannot hold a match: it lacks the run of key characters every match
+    /// holds ([`RuleSpec::value_run`]) or a byte, literal or run the pattern requires
+    /// ([`Necessary`]). Each check is a pass over the window; the regex costs a pass too, plus its
+    /// compilation the first time and lazy DFA states (most woken windows hold no match).
+    fn may_match(&self, window: &[u8]) -> bool {
+        if let Some(run) = &self.source.value_run {
+            if !run.found_in(window) {
+                return false;
+            }
+        }
+        self.necessary.get_or_init(|| Necessary::of(&self.source.regex)).holds_in(window)
+    }
+
     /// The regex, the secret group (0 = the whole match) and the body group.
     ///
     /// Panics if the regex does not compile: built-in rules are compiled by the test suite, and
@@ -176,7 +192,11 @@ impl Matcher {
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         let mut unconditional = Vec::new();
         for (index, rule) in rules.rules.iter().enumerate() {
-            compiled.push(CompiledRule { source: rule.clone(), compiled: OnceLock::new() });
+            compiled.push(CompiledRule {
+                source: rule.clone(),
+                compiled: OnceLock::new(),
+                necessary: OnceLock::new(),
+            });
             // A derived rule is reported by a key-sharing analysis, never by its regex.
             if rule.derived {
                 continue;
@@ -315,12 +335,10 @@ impl Matcher {
     fn find_rule(&self, index: usize, whole_text: &[u8], window: Range<usize>, out: &mut Vec<RawMatch>) {
         let offset = window.start;
         let text = &whole_text[window];
-        // A window without the run of key characters every match holds cannot match: the regex
-        // is neither run nor, if no window ever has one, compiled.
-        if let Some(run) = &self.rules[index].source.value_run {
-            if !run.found_in(text) {
-                return;
-            }
+        // A window that cannot hold a match is skipped: the regex is neither run nor, if no
+        // window of the scan may match, compiled.
+        if !self.rules[index].may_match(text) {
+            return;
         }
         let (regex, secret_group, body_group) = self.rules[index].get();
         let mut locations: CaptureLocations = regex.capture_locations();
