@@ -49,9 +49,9 @@ impl Necessary {
     /// fails too and the rule is rejected.) A pattern that does not parse has no condition.
     pub fn of(pattern: &str) -> Necessary {
         let parse = |unicode: bool| {
-            regex_syntax::ParserBuilder::new().unicode(unicode).utf8(false).build().parse(pattern)
+            regex_syntax::ParserBuilder::new().unicode(unicode).utf8(false).build().parse(pattern).ok()
         };
-        let Ok(hir) = parse(false).or_else(|_| parse(true)) else {
+        let Some(hir) = parse(false).or_else(|| parse(true)) else {
             return Necessary::default();
         };
         let mut found = required(&hir);
@@ -120,9 +120,10 @@ fn required(hir: &Hir) -> Necessary {
             }
         }
         HirKind::Class(class) => {
-            let sets = match class_bytes(class) {
-                Some(table) if table.iter().filter(|&&b| b).count() <= 3 => vec![members(&table)],
-                _ => Vec::new(),
+            // Most classes are large (`[A-Za-z0-9]`, `[^"']`): counting first skips their table.
+            let sets = match (class_size(class) <= 3).then(|| class_bytes(class)).flatten() {
+                Some(table) => vec![members(&table)],
+                None => Vec::new(),
             };
             Necessary { sets, ..Necessary::default() }
         }
@@ -217,6 +218,16 @@ fn class_bytes(class: &Class) -> Option<[bool; 256]> {
         }
     }
     Some(table)
+}
+
+/// How many characters (bytes, for a byte class) `class` matches.
+fn class_size(class: &Class) -> usize {
+    match class {
+        Class::Bytes(bytes) => bytes.iter().map(|r| usize::from(r.end() - r.start()) + 1).sum(),
+        Class::Unicode(chars) => {
+            chars.iter().map(|r| (u32::from(r.end()) - u32::from(r.start())) as usize + 1).sum()
+        }
+    }
 }
 
 /// The bytes marked in `table`, in order.
