@@ -1,23 +1,26 @@
 //! The keyword prefilter: every occurrence of every rule keyword in a text, ASCII case-insensitive,
 //! in one pass over the text.
 //!
-//! The automaton is aho-corasick's DFA over the lowercased keywords; the search loop is ours. The
-//! crate's overlapping iterator keeps its position in a state struct in memory and re-checks it
-//! on every byte (about 19 instructions per byte on a directory scan, 60% of all instructions);
-//! the loop below keeps the state in a register and does a lowercase lookup, a class lookup, a
-//! transition and one comparison per byte. Lowercasing through a table in the loop also spares the
-//! lowercased copy of each text that a case-sensitive automaton would otherwise need. Hits come
-//! out exactly as the crate's overlapping search reports them: by end offset, then in the order
-//! the automaton lists the patterns of a match state.
+//! aho-corasick builds the automaton (a DFA over the lowercased keywords); keyfence copies it into
+//! its own transition table and runs its own search loop. Three reasons, each measured on a 132 MB
+//! directory scan, where this loop is most of the work:
+//! - The crate's overlapping iterator keeps its position in a state struct in memory and
+//!   re-checks it on every byte (about 19 instructions per byte, 60% of the scan's instructions).
+//!   Our loop keeps the state in a register: a class lookup, a transition and one comparison.
+//! - Our byte classes fold ASCII case (`A` and `a` share a class), so the loop matches keywords
+//!   case-insensitively with the table of a case-sensitive automaton: about half the columns of
+//!   an ASCII case-insensitive automaton's table (which stays in the CPU caches better), and no
+//!   lowercased copy of each text.
+//! - A long text is walked as two halves in step (see [`Keywords::find_two_streams`]).
 //!
-//! Why lowercase keywords and a case-sensitive automaton rather than the crate's ASCII
-//! case-insensitive mode: the automaton then has about half the byte classes, so its transition
-//! table (one row per state, a column per class) is half as wide and stays in the CPU caches.
+//! Hits come out exactly as the crate's overlapping search reports them: by end offset, then in
+//! the order the automaton lists the patterns of a match state (tests compare the two).
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind};
 use anyhow::{Context, Result};
+use std::collections::HashMap;
 
 /// One keyword occurrence: byte offsets `start..end` into the searched text, and the keyword's
 /// index in the list given to [`Keywords::new`].
@@ -31,42 +34,133 @@ pub struct Hit {
     pub end: usize,
 }
 
-/// ASCII lowercase of every byte (other bytes unchanged): one load, independent of the DFA state.
-const LOWERCASE: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        table[byte] = (byte as u8).to_ascii_lowercase();
-        byte += 1;
-    }
-    table
-};
-
 /// Texts at least this long (bytes) are searched as two walks in step (see
 /// [`Keywords::find_two_streams`]); shorter ones are not worth the second walk's overlap.
 const TWO_STREAMS_FROM: usize = 1024;
 
 /// A compiled keyword set (see the module documentation).
+///
+/// States are numbered premultiplied (a state's number is the index of its row in `transitions`),
+/// match states first, so "is this a match state" is one comparison with `match_limit`.
 #[derive(Debug)]
 pub struct Keywords {
-    dfa: DFA,
-    start: StateID,
+    /// Per byte: its column in `transitions` (the byte lowercased: one column per byte some
+    /// keyword holds, column 0 for every other byte).
+    classes: [u8; 256],
+    /// `transitions[state + class]`: the next state.
+    transitions: Vec<u32>,
+    /// Where the search starts.
+    start: u32,
+    /// States below this are match states.
+    match_limit: u32,
+    /// Columns per state (the number of classes).
+    stride: u32,
+    /// Match state `state / stride`'s keywords are `matches[match_starts[i]..match_starts[i + 1]]`.
+    match_starts: Vec<u32>,
+    /// (keyword index, keyword length in bytes), match state by match state.
+    matches: Vec<(u32, u32)>,
+    /// The longest keyword, in bytes.
+    longest: usize,
+}
+
+/// The byte classes of `keywords` (already lowercase) with one representative byte per class:
+/// every byte some keyword holds has its own class, all others share class 0 (in an
+/// Aho-Corasick automaton they all lead every state back to the start). Upper-case ASCII letters
+/// take their lower-case letter's class.
+fn byte_classes(keywords: &[String]) -> ([u8; 256], Vec<u8>) {
+    let mut used = [false; 256];
+    for byte in keywords.iter().flat_map(|k| k.bytes()) {
+        used[usize::from(byte)] = true;
+    }
+    // An upper-case letter is in no lowercased keyword: it can stand for "any other byte".
+    let mut representatives = vec![b'A'];
+    let mut class_of = [0u8; 256];
+    for byte in 0..=255u8 {
+        if used[usize::from(byte)] {
+            class_of[usize::from(byte)] =
+                u8::try_from(representatives.len()).expect("at most 231 bytes can be in lowercase keywords");
+            representatives.push(byte);
+        }
+    }
+    let classes = std::array::from_fn(|byte| class_of[usize::from((byte as u8).to_ascii_lowercase())]);
+    (classes, representatives)
 }
 
 impl Keywords {
     /// Compiles `keywords` (lowercased here; matching ignores ASCII case). Errors if the
-    /// automaton cannot be built (more states than its 32-bit ids can name).
+    /// automaton cannot be built or its table would need more than 32-bit state numbers.
     pub fn new(keywords: &[String]) -> Result<Keywords> {
         let lowered: Vec<String> = keywords.iter().map(|k| k.to_ascii_lowercase()).collect();
-        // No prefilter: with one, start states are "special" and the loop would stop on every
-        // byte spent in the start state; hundreds of keywords leave it nothing to skip anyway.
+        // No prefilter: with one, start states are "special" in the crate's DFA.
         let dfa = DFA::builder()
             .match_kind(MatchKind::Standard)
             .prefilter(false)
             .build(&lowered)
             .context("could not build the keyword prefilter")?;
+        let (classes, representatives) = byte_classes(&lowered);
+        Keywords::from_dfa(&dfa, classes, &representatives)
+    }
+
+    /// Copies `dfa`'s states reachable from its unanchored start into our table, match states
+    /// first.
+    fn from_dfa(dfa: &DFA, classes: [u8; 256], representatives: &[u8]) -> Result<Keywords> {
+        let stride = representatives.len();
         let start = dfa.start_state(Anchored::No).context("the keyword prefilter has no unanchored start")?;
-        Ok(Keywords { dfa, start })
+        // Breadth first from the start: `states[i]` is the crate's state our state i copies,
+        // `next[i * stride + class]` the index of the state it goes to.
+        let mut states: Vec<StateID> = vec![start];
+        let mut index: HashMap<StateID, usize, foldhash::fast::RandomState> = HashMap::default();
+        index.insert(start, 0);
+        let mut next: Vec<usize> = Vec::new();
+        let mut at = 0;
+        while at < states.len() {
+            for &byte in representatives {
+                let to = dfa.next_state(Anchored::No, states[at], byte);
+                let count = states.len();
+                let to_index = *index.entry(to).or_insert(count);
+                if to_index == count {
+                    states.push(to);
+                }
+                next.push(to_index);
+            }
+            at += 1;
+        }
+        // Renumber: match states first, then the others, each in breadth-first order.
+        let mut order: Vec<usize> = (0..states.len()).filter(|&i| dfa.is_match(states[i])).collect();
+        let match_count = order.len();
+        order.extend((0..states.len()).filter(|&i| !dfa.is_match(states[i])));
+        let mut renumbered = vec![0u32; states.len()];
+        let too_big = || anyhow::anyhow!("the keyword prefilter has too many states");
+        for (new, &old) in order.iter().enumerate() {
+            renumbered[old] = u32::try_from(new * stride).map_err(|_| too_big())?;
+        }
+        u32::try_from(states.len() * stride).map_err(|_| too_big())?;
+        let mut transitions = vec![0u32; states.len() * stride];
+        for (old, row) in next.chunks(stride).enumerate() {
+            let base = renumbered[old] as usize;
+            for (class, &to) in row.iter().enumerate() {
+                transitions[base + class] = renumbered[to];
+            }
+        }
+        let mut match_starts = vec![0u32];
+        let mut matches = Vec::new();
+        for &old in &order[..match_count] {
+            for i in 0..dfa.match_len(states[old]) {
+                let pattern = dfa.match_pattern(states[old], i);
+                matches.push((pattern.as_u32(), dfa.pattern_len(pattern) as u32));
+            }
+            match_starts.push(matches.len() as u32);
+        }
+        Ok(Keywords {
+            classes,
+            transitions,
+            start: renumbered[0],
+            match_limit: (match_count * stride) as u32,
+            stride: stride as u32,
+            match_starts,
+            matches,
+            longest: dfa.max_pattern_len(),
+        })
     }
 
     /// Appends every keyword occurrence in `text` to `hits`, overlapping ones included, in order
@@ -79,25 +173,31 @@ impl Keywords {
         }
     }
 
-    /// The automaton state after `byte`.
+    /// The state after `byte`.
     #[inline(always)]
-    fn next(&self, state: StateID, byte: u8) -> StateID {
-        self.dfa.next_state(Anchored::No, state, LOWERCASE[usize::from(byte)])
+    fn next(&self, state: u32, byte: u8) -> u32 {
+        self.transitions[state as usize + usize::from(self.classes[usize::from(byte)])]
     }
 
     /// [`Keywords::find_all`] in one walk over `text`.
     ///
-    /// Not inlined: inlined into its caller the loop's state went to the stack and its cost per
-    /// byte doubled.
+    /// The loop only walks; it stops at a match state for [`Keywords::push_matches`] and goes on
+    /// (a call inside the loop left too few registers: its state went to the stack).
     #[inline(never)]
     fn find_one_stream(&self, text: &[u8], hits: &mut Vec<Hit>) {
         let mut state = self.start;
-        for (at, &byte) in text.iter().enumerate() {
-            state = self.next(state, byte);
-            // Without a prefilter, the only special states of a standard unanchored DFA are its
-            // match states (and the dead state, which it never enters).
-            if self.dfa.is_special(state) {
+        let mut at = 0;
+        while at < text.len() {
+            while at < text.len() {
+                state = self.next(state, text[at]);
+                if state < self.match_limit {
+                    break;
+                }
+                at += 1;
+            }
+            if at < text.len() {
                 self.push_matches(state, at + 1, hits);
+                at += 1;
             }
         }
     }
@@ -112,40 +212,64 @@ impl Keywords {
     #[inline(never)]
     fn find_two_streams(&self, text: &[u8], hits: &mut Vec<Hit>) {
         let middle = text.len() / 2;
-        let second_start = middle.saturating_sub(self.dfa.max_pattern_len().saturating_sub(1));
+        let second_start = middle.saturating_sub(self.longest.saturating_sub(1));
         let (first, second) = (&text[..middle], &text[second_start..]);
         // `second` is at least as long as `first`: it starts at or before the middle.
+        let second_head = &second[..first.len()];
         let mut later = Vec::new();
         let (mut state1, mut state2) = (self.start, self.start);
-        for (at, (&byte1, &byte2)) in first.iter().zip(second).enumerate() {
-            state1 = self.next(state1, byte1);
-            state2 = self.next(state2, byte2);
-            if self.dfa.is_special(state1) {
+        let mut at = 0;
+        while at < first.len() {
+            at = self.walk_two(first, second_head, at, (&mut state1, &mut state2));
+            if at == first.len() {
+                break;
+            }
+            if state1 < self.match_limit {
                 self.push_matches(state1, at + 1, hits);
             }
-            if self.dfa.is_special(state2) && second_start + at >= middle {
+            if state2 < self.match_limit && second_start + at >= middle {
                 self.push_matches(state2, second_start + at + 1, &mut later);
             }
+            at += 1;
         }
         for (at, &byte) in second.iter().enumerate().skip(first.len()) {
             state2 = self.next(state2, byte);
-            if self.dfa.is_special(state2) && second_start + at >= middle {
+            if state2 < self.match_limit && second_start + at >= middle {
                 self.push_matches(state2, second_start + at + 1, &mut later);
             }
         }
         hits.append(&mut later);
     }
 
+    /// Walks `first` and `second` (of one length) in step from offset `at` until either walk is
+    /// in a match state; returns that offset (or the length) with both states updated.
+    ///
+    /// A function of its own, with the table in locals, so that the loop gets every register
+    /// (inlined into its caller, its states and pointers went to the stack).
+    #[inline(never)]
+    fn walk_two(&self, first: &[u8], second: &[u8], mut at: usize, states: (&mut u32, &mut u32)) -> usize {
+        let (classes, transitions, limit) = (&self.classes, &self.transitions[..], self.match_limit as usize);
+        let (mut state1, mut state2) = (*states.0 as usize, *states.1 as usize);
+        let second = &second[..first.len()];
+        while at < first.len() {
+            state1 = transitions[state1 + usize::from(classes[usize::from(first[at])])] as usize;
+            state2 = transitions[state2 + usize::from(classes[usize::from(second[at])])] as usize;
+            if (state1 < limit) | (state2 < limit) {
+                break;
+            }
+            at += 1;
+        }
+        (*states.0, *states.1) = (state1 as u32, state2 as u32);
+        at
+    }
+
     /// Appends the keywords that end at `end` in match state `state`.
     #[inline(never)]
-    fn push_matches(&self, state: StateID, end: usize, hits: &mut Vec<Hit>) {
-        let dfa = &self.dfa;
-        if !dfa.is_match(state) {
-            return;
-        }
-        for index in 0..dfa.match_len(state) {
-            let pattern = dfa.match_pattern(state, index);
-            hits.push(Hit { pattern: pattern.as_usize(), start: end - dfa.pattern_len(pattern), end });
+    fn push_matches(&self, state: u32, end: usize, hits: &mut Vec<Hit>) {
+        let row = (state / self.stride) as usize;
+        let range = self.match_starts[row] as usize..self.match_starts[row + 1] as usize;
+        for &(pattern, len) in &self.matches[range] {
+            hits.push(Hit { pattern: pattern as usize, start: end - len as usize, end });
         }
     }
 }
