@@ -20,7 +20,6 @@ use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind};
 use anyhow::{Context, Result};
-use std::collections::HashMap;
 
 /// One keyword occurrence: byte offsets `start..end` into the searched text, and the keyword's
 /// index in the list given to [`Keywords::new`].
@@ -106,22 +105,24 @@ impl Keywords {
     fn from_dfa(dfa: &DFA, classes: [u8; 256], representatives: &[u8]) -> Result<Keywords> {
         let stride = representatives.len();
         let start = dfa.start_state(Anchored::No).context("the keyword prefilter has no unanchored start")?;
+        let too_big = || anyhow::anyhow!("the keyword prefilter has too many states");
         // Breadth first from the start: `states[i]` is the crate's state our state i copies,
-        // `next[i * stride + class]` the index of the state it goes to.
+        // `next[i * stride + class]` the index of the state it goes to. The crate's state ids
+        // are offsets into its transition table, which is smaller than its memory use in u32s:
+        // `seen[id]` is 1 + the index of the state with that id, 0 if not reached yet.
+        let mut seen = vec![0u32; dfa.memory_usage() / 4 + 1];
         let mut states: Vec<StateID> = vec![start];
-        let mut index: HashMap<StateID, usize, foldhash::fast::RandomState> = HashMap::default();
-        index.insert(start, 0);
+        seen[start.as_usize()] = 1;
         let mut next: Vec<usize> = Vec::new();
         let mut at = 0;
         while at < states.len() {
             for &byte in representatives {
                 let to = dfa.next_state(Anchored::No, states[at], byte);
-                let count = states.len();
-                let to_index = *index.entry(to).or_insert(count);
-                if to_index == count {
+                if seen[to.as_usize()] == 0 {
                     states.push(to);
+                    seen[to.as_usize()] = u32::try_from(states.len()).map_err(|_| too_big())?;
                 }
-                next.push(to_index);
+                next.push(seen[to.as_usize()] as usize - 1);
             }
             at += 1;
         }
@@ -130,7 +131,6 @@ impl Keywords {
         let match_count = order.len();
         order.extend((0..states.len()).filter(|&i| !dfa.is_match(states[i])));
         let mut renumbered = vec![0u32; states.len()];
-        let too_big = || anyhow::anyhow!("the keyword prefilter has too many states");
         for (new, &old) in order.iter().enumerate() {
             renumbered[old] = u32::try_from(new * stride).map_err(|_| too_big())?;
         }
