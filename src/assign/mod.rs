@@ -21,10 +21,13 @@
 //! pays nothing.
 
 pub mod forms;
+pub mod gates;
 pub mod literals;
 pub mod names;
+pub mod shape;
 pub mod values;
 
+use shape::LineShape;
 use std::ops::Range;
 
 /// Words (ASCII case-insensitive) that put a line in the extractor's sight besides the generic
@@ -111,12 +114,14 @@ pub fn rewrites(text: &[u8], window: Range<usize>, hints: &[usize]) -> Vec<Rewri
         let line = line_around(text, hint, &window);
         let next_end =
             if line.end + 1 < window.end { line_around(text, line.end + 1, &window).end } else { line.end };
+        let shape = LineShape::read(&text[line.clone()]);
         out.extend(literals::joined(text, line.start..next_end));
-        out.extend(literals::unescaped(text, line.clone()));
-        out.extend(forms::canonical(text, line.clone()));
+        if shape.holds(shape::BACKSLASH) {
+            out.extend(literals::unescaped(text, line.clone()));
+        }
+        out.extend(forms::canonical_in(text, line.start, &shape));
         out.extend(forms::name_value_lines(text, line.start..next_end));
-        let row = &text[line.clone()];
-        if memchr::memchr2(b'\t', b',', row).is_some() {
+        if shape.holds_any(shape::TAB | shape::COMMA) {
             out.extend(forms::table_row(
                 text,
                 line.clone(),
