@@ -4,6 +4,9 @@
 //! lines the regex then rejects, never hold back one it would match. A gate that is wrong the
 //! other way loses findings: change one with its regex, and keep the reasoning in its comment.
 
+use memchr::memmem::Finder;
+use std::sync::LazyLock;
+
 use super::shape::{
     is_regex_space, skip_spaces, skip_spaces_back, LineShape, BANG, CLOSE_BRACKET, COLON, COMMA, EQUALS,
     LESS_THAN, OPEN_PAREN, QUOTE,
@@ -13,19 +16,39 @@ fn is_quote(b: u8) -> bool {
     matches!(b, b'"' | b'\'' | b'`')
 }
 
-/// `key="…" value="…"`: quotes, an `=` and the word `value`.
-pub fn xml_attribute(line: &LineShape<'_>) -> bool {
-    line.holds(QUOTE | EQUALS) && line.contains(b"value")
+/// Searchers for the words the gates look for, built once.
+static VALUE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"value"));
+static NAME: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"name"));
+static NV: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"nv"));
+static NV_UPPER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"NV"));
+
+/// True if `value` stands at `at` and, after blanks, `=` and blanks, a quote (`"` or `'`).
+fn value_attribute_at(bytes: &[u8], at: usize) -> bool {
+    let equals = skip_spaces(bytes, at + b"value".len());
+    bytes.get(equals) == Some(&b'=')
+        && bytes.get(skip_spaces(bytes, equals + 1)).is_some_and(|&b| b == b'"' || b == b'\'')
 }
 
-/// `<name>…</`: the closing tag's `</`.
+/// `key="…" value="…"`: the regex's `value\s*=\s*["']`.
+pub fn xml_attribute(line: &LineShape<'_>) -> bool {
+    line.holds(QUOTE | EQUALS) && VALUE.find_iter(line.bytes).any(|at| value_attribute_at(line.bytes, at))
+}
+
+/// `<name>…</`: a closing tag's `</` right after the element's text (at least one byte, none of
+/// them a blank, `<` or `>`), which comes right after a `>`.
 pub fn xml_element(line: &LineShape<'_>) -> bool {
-    line.holds(LESS_THAN) && line.contains(b"</")
+    let bytes = line.bytes;
+    let is_text = |b: &&u8| !is_regex_space(**b) && **b != b'<' && **b != b'>';
+    line.holds(LESS_THAN)
+        && line.pairs(*b"</").any(|at| {
+            let text = bytes[..at].iter().rev().take_while(is_text).count();
+            text > 0 && at > text && bytes[at - text - 1] == b'>'
+        })
 }
 
 /// `name: X, value: …`: a `:`, a `,` and both words.
 pub fn name_value_object(line: &LineShape<'_>) -> bool {
-    line.holds(COLON | COMMA) && line.contains(b"value") && line.contains(b"name")
+    line.holds(COLON | COMMA) && line.contains(&VALUE) && line.contains(&NAME)
 }
 
 /// A typed declaration or a prefixed string: some `=` (the one in the regex's `\s*:?=`) with, after
@@ -81,44 +104,55 @@ pub fn subscript(line: &LineShape<'_>) -> bool {
         })
 }
 
-/// `environ.get(`, `getenv(`, `env.get(`, `process.env`: each holds `nv`; the default is quoted.
+/// `environ.get(`, `environ.setdefault(`, `getenv(`, `env.get(`, `process.env.`,
+/// `process.env[`: an `nv` followed by `.`, `(`, `[` or `iron.`; the default is quoted.
 pub fn environment_read(line: &LineShape<'_>) -> bool {
-    line.holds(QUOTE) && line.contains(b"nv")
+    let bytes = line.bytes;
+    let read_at = |at: usize| {
+        let rest = &bytes[at + 2..];
+        matches!(rest.first(), Some(b'.' | b'(' | b'[')) || rest.starts_with(b"iron.")
+    };
+    line.holds(QUOTE) && NV.find_iter(bytes).any(read_at)
 }
 
 /// `ENV.fetch("…", "…")`.
 pub fn env_fetch(line: &LineShape<'_>) -> bool {
-    line.holds(QUOTE | OPEN_PAREN) && line.contains(b"NV")
+    line.holds(QUOTE | OPEN_PAREN) && line.contains(&NV_UPPER)
 }
 
-/// `define(`, `putenv(`, `setenv(`, `SetEnvironmentVariable(`: a `(` right after an `e` or a `v`.
+/// `define(`, `putenv(`, `setenv(`, `Setenv(`, `SetEnvironmentVariable(`: one of them right
+/// before a `(`.
 pub fn define(line: &LineShape<'_>) -> bool {
+    const CALLS: [&[u8]; 4] = [b"define", b"putenv", b"etenv", b"SetEnvironmentVariable"];
     let bytes = line.bytes;
     line.holds(QUOTE | OPEN_PAREN)
-        && memchr::memchr_iter(b'(', bytes).any(|at| at > 0 && matches!(bytes[at - 1], b'e' | b'v'))
+        && memchr::memchr_iter(b'(', bytes).any(|at| CALLS.iter().any(|call| bytes[..at].ends_with(call)))
 }
 
 /// Dockerfile `ENV` opening the line (the regex's `^[ \t]*ENV`).
 pub fn dockerfile_env(line: &LineShape<'_>) -> bool {
-    line.bytes.trim_ascii_start().starts_with(b"ENV")
+    line.opening.starts_with(b"ENV")
 }
 
 /// Dockerfile `ARG` opening the line (the regex's `^[ \t]*ARG`).
 pub fn dockerfile_arg(line: &LineShape<'_>) -> bool {
-    line.bytes.trim_ascii_start().starts_with(b"ARG")
+    line.opening.starts_with(b"ARG")
 }
 
 /// `NAME=value` or `export NAME=value` from the line's start (the regex is anchored with `\A`):
 /// after blanks (and `export` and blanks), a run of name characters opening with a letter or
 /// `_`, right after it `=`, then a byte that may open a plain value.
 pub fn dotenv(line: &LineShape<'_>) -> bool {
+    if !line.holds(EQUALS) {
+        return false;
+    }
     let bytes = line.bytes;
     let at = bytes.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
     let exported = bytes[at..].strip_prefix(b"export").and_then(|rest| {
         let blanks = rest.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
         (blanks > 0).then(|| bytes.len() - rest.len() + blanks)
     });
-    line.holds(EQUALS) && (dotenv_pair_at(bytes, at) || exported.is_some_and(|at| dotenv_pair_at(bytes, at)))
+    dotenv_pair_at(bytes, at) || exported.is_some_and(|at| dotenv_pair_at(bytes, at))
 }
 
 /// A name, `=` and a plain value's first byte (not a blank, quote, `#` or `$`) at `at`.
@@ -134,10 +168,11 @@ fn dotenv_pair_at(bytes: &[u8], at: usize) -> bool {
 
 /// `name: !!tag value`.
 pub fn yaml_tag(line: &LineShape<'_>) -> bool {
-    line.holds(BANG) && line.contains(b"!!")
+    line.holds(BANG) && line.pairs(*b"!!").next().is_some()
 }
 
-/// A Kubernetes `- name:` entry opening the block (the regex's `\A[ \t]*-[ \t]+name:`).
+/// A Kubernetes `- name:` entry opening the block and a `value:` opening its second line after
+/// blanks (the regex's `\A[ \t]*-[ \t]+name:` and `\n[ \t]+value:`).
 pub fn opens_name_entry(block: &[u8]) -> bool {
     let blanks = |from: usize| block[from..].iter().take_while(|&&b| b == b' ' || b == b'\t').count();
     let dash = blanks(0);
@@ -145,7 +180,12 @@ pub fn opens_name_entry(block: &[u8]) -> bool {
         return false;
     }
     let gap = blanks(dash + 1);
-    gap > 0 && block[dash + 1 + gap..].starts_with(b"name:")
+    let Some(newline) = memchr::memchr(b'\n', block) else { return false };
+    let indent = blanks(newline + 1);
+    gap > 0
+        && block[dash + 1 + gap..].starts_with(b"name:")
+        && indent > 0
+        && block[newline + 1 + indent..].starts_with(b"value:")
 }
 
 #[cfg(test)]
@@ -188,6 +228,15 @@ mod tests {
         assert!(!passes(dotenv, "TOKEN=\"v1&v2\""));
         assert!(passes(dotenv, "export=1"), "a variable named export");
         assert!(opens_name_entry(b"  - name: API_TOKEN\n    value: v1"));
+        assert!(!opens_name_entry(b"  - name: API_TOKEN\n    image: v1"));
+        assert!(passes(xml_element, "<password>v1</password>"));
+        assert!(!passes(xml_element, "a < b </i>"));
+        assert!(passes(xml_attribute, r#"<add key="ApiToken" value = 'v1' />"#));
+        assert!(!passes(xml_attribute, r#"let value = "v1";"#));
+        assert!(passes(environment_read, r#"os.environ.get("API_TOKEN", "v1")"#));
+        assert!(passes(environment_read, r#"process.env.API_TOKEN || "v1""#));
+        assert!(!passes(environment_read, r#"convert("v1")"#));
+        assert!(passes(yaml_tag, "api_key: !!binary v1"));
         assert!(!opens_name_entry(b"  -name: API_TOKEN"));
         assert!(!opens_name_entry(b"name: token"));
     }

@@ -51,6 +51,8 @@ static CLASSES: [Class; 256] = {
 pub struct LineShape<'a> {
     /// The line's bytes, without its newline.
     pub bytes: &'a [u8],
+    /// The line without its leading ASCII blanks ([`u8::is_ascii_whitespace`]).
+    pub opening: &'a [u8],
     classes: Class,
 }
 
@@ -58,7 +60,7 @@ impl<'a> LineShape<'a> {
     /// The shape of `bytes` (one line).
     pub fn read(bytes: &'a [u8]) -> LineShape<'a> {
         let classes = bytes.iter().fold(0, |classes, &b| classes | CLASSES[b as usize]);
-        LineShape { bytes, classes }
+        LineShape { bytes, opening: bytes.trim_ascii_start(), classes }
     }
 
     /// True if the line holds a byte of every class in `classes`.
@@ -71,9 +73,15 @@ impl<'a> LineShape<'a> {
         self.classes & classes != 0
     }
 
-    /// True if the line holds `needle`.
-    pub fn contains(&self, needle: &[u8]) -> bool {
-        memchr::memmem::find(self.bytes, needle).is_some()
+    /// True if the line holds the needle `finder` looks for (a searcher built once: building
+    /// one per line costs more than the search).
+    pub fn contains(&self, finder: &memchr::memmem::Finder<'_>) -> bool {
+        finder.find(self.bytes).is_some()
+    }
+
+    /// Offsets where the line holds `pair` (two bytes, the first a rare one).
+    pub fn pairs(&self, pair: [u8; 2]) -> impl Iterator<Item = usize> + '_ {
+        memchr::memchr_iter(pair[0], self.bytes).filter(move |&at| self.bytes.get(at + 1) == Some(&pair[1]))
     }
 }
 
