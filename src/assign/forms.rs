@@ -239,6 +239,8 @@ impl TableHeader {
     pub fn read(text: &[u8]) -> TableHeader {
         let end = memchr::memchr(b'\n', text).unwrap_or(text.len());
         let columns = DELIMITERS.map(|delimiter| {
+            // The name and value columns are two titles: a header without the delimiter has one.
+            memchr::memchr(delimiter, &text[..end])?;
             let header: Vec<String> = text[..end]
                 .split(|&b| b == delimiter)
                 .map(|title| String::from_utf8_lossy(title).trim().trim_matches('"').to_ascii_lowercase())

@@ -20,16 +20,21 @@ fn is_quote(b: u8) -> bool {
 static VALUE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"value"));
 static NAME: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"name"));
 static NV: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"nv"));
-static NV_UPPER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"NV"));
+static ENV_FETCH: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"ENV.fetch("));
 
-/// True if `value` stands at `at` and, after blanks, `=` and blanks, a quote (`"` or `'`).
+/// True if `value` stands at `at` after a quote and blanks, and before blanks, `=`, blanks and a
+/// quote (`"` or `'`).
 fn value_attribute_at(bytes: &[u8], at: usize) -> bool {
+    let before = skip_spaces_back(bytes, at);
     let equals = skip_spaces(bytes, at + b"value".len());
-    bytes.get(equals) == Some(&b'=')
+    before < at
+        && before > 0
+        && matches!(bytes[before - 1], b'"' | b'\'')
+        && bytes.get(equals) == Some(&b'=')
         && bytes.get(skip_spaces(bytes, equals + 1)).is_some_and(|&b| b == b'"' || b == b'\'')
 }
 
-/// `key="…" value="…"`: the regex's `value\s*=\s*["']`.
+/// `key="…" value="…"`: the regex's `["']\s+value\s*=\s*["']`.
 pub fn xml_attribute(line: &LineShape<'_>) -> bool {
     line.holds(QUOTE | EQUALS) && VALUE.find_iter(line.bytes).any(|at| value_attribute_at(line.bytes, at))
 }
@@ -46,9 +51,18 @@ pub fn xml_element(line: &LineShape<'_>) -> bool {
         })
 }
 
-/// `name: X, value: …`: a `:`, a `,` and both words.
+/// `name: X, value: …`: a `,` and both words, each with (after an optional quote and blanks) a
+/// `:` after it (the regex's `name["']?\s*:` and `value["']?\s*:`).
 pub fn name_value_object(line: &LineShape<'_>) -> bool {
-    line.holds(COLON | COMMA) && line.contains(&VALUE) && line.contains(&NAME)
+    let bytes = line.bytes;
+    let keyed = |word: &[u8], at: usize| {
+        let after = at + word.len();
+        let after = after + usize::from(matches!(bytes.get(after), Some(b'"' | b'\'')));
+        bytes.get(skip_spaces(bytes, after)) == Some(&b':')
+    };
+    line.holds(COLON | COMMA)
+        && VALUE.find_iter(bytes).any(|at| keyed(b"value", at))
+        && NAME.find_iter(bytes).any(|at| keyed(b"name", at))
 }
 
 /// A typed declaration or a prefixed string: some `=` (the one in the regex's `\s*:?=`) with, after
@@ -104,26 +118,37 @@ pub fn subscript(line: &LineShape<'_>) -> bool {
         })
 }
 
-/// `environ.get(`, `environ.setdefault(`, `getenv(`, `env.get(`, `process.env.`,
-/// `process.env[`: an `nv` followed by `.`, `(`, `[` or `iron.`; the default is quoted.
+/// `environ.get(`, `environ.setdefault(`, `getenv(`, `Env.get(`, `env.get(`, `process.env.`,
+/// `process.env[`: the regex's calls, each holding one `nv` (found first); the default is quoted.
 pub fn environment_read(line: &LineShape<'_>) -> bool {
+    const READS: [&[u8]; 7] = [
+        b"environ.get(",
+        b"environ.setdefault(",
+        b"getenv(",
+        b"Env.get(",
+        b"env.get(",
+        b"process.env.",
+        b"process.env[",
+    ];
     let bytes = line.bytes;
     let read_at = |at: usize| {
-        let rest = &bytes[at + 2..];
-        matches!(rest.first(), Some(b'.' | b'(' | b'[')) || rest.starts_with(b"iron.")
+        READS.iter().any(|read| {
+            let nv = memchr::memmem::find(read, b"nv").expect("every read holds nv");
+            at >= nv && bytes[at - nv..].starts_with(read)
+        })
     };
     line.holds(QUOTE) && NV.find_iter(bytes).any(read_at)
 }
 
 /// `ENV.fetch("…", "…")`.
 pub fn env_fetch(line: &LineShape<'_>) -> bool {
-    line.holds(QUOTE | OPEN_PAREN) && line.contains(&NV_UPPER)
+    line.holds(QUOTE | OPEN_PAREN) && line.contains(&ENV_FETCH)
 }
 
 /// `define(`, `putenv(`, `setenv(`, `Setenv(`, `SetEnvironmentVariable(`: one of them right
-/// before a `(`.
+/// before a `(` (`getenv(` is not one).
 pub fn define(line: &LineShape<'_>) -> bool {
-    const CALLS: [&[u8]; 4] = [b"define", b"putenv", b"etenv", b"SetEnvironmentVariable"];
+    const CALLS: [&[u8]; 5] = [b"define", b"putenv", b"setenv", b"Setenv", b"SetEnvironmentVariable"];
     let bytes = line.bytes;
     line.holds(QUOTE | OPEN_PAREN)
         && memchr::memchr_iter(b'(', bytes).any(|at| CALLS.iter().any(|call| bytes[..at].ends_with(call)))
@@ -222,6 +247,12 @@ mod tests {
         assert!(passes(define, r#"define('DB_PASSWORD', 'v1');"#));
         assert!(passes(define, r#"os.Setenv("API_TOKEN", "v1")"#));
         assert!(!passes(define, r#"token("v1")"#));
+        assert!(!passes(define, r#"getenv("API_TOKEN")"#));
+        assert!(!passes(xml_attribute, r#"passed_by_value = "warn""#));
+        assert!(passes(name_value_object, r#"{"name": "X", "value": "v1"}"#));
+        assert!(!passes(name_value_object, "Meta::NameValue(meta_name_value) => x,"));
+        assert!(!passes(environment_read, r#"Method::from_env(name, "v1")"#));
+        assert!(passes(env_fetch, r#"ENV.fetch("API_TOKEN", "v1")"#));
         assert!(passes(dotenv, "CLIENT_SECRET=v1&v2"));
         assert!(passes(dotenv, "  export DB_PASSWORD=v1,v2"));
         assert!(!passes(dotenv, "let token = 1;"));

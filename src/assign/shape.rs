@@ -28,21 +28,30 @@ pub const BACKSLASH: Class = 1 << 8;
 /// A tab.
 pub const TAB: Class = 1 << 9;
 
+/// The bytes the gates ask about, each with its class.
+const CLASSIFIED: [(u8, Class); 12] = [
+    (b'"', QUOTE),
+    (b'\'', QUOTE),
+    (b'`', QUOTE),
+    (b'=', EQUALS),
+    (b']', CLOSE_BRACKET),
+    (b'(', OPEN_PAREN),
+    (b'<', LESS_THAN),
+    (b'!', BANG),
+    (b':', COLON),
+    (b',', COMMA),
+    (b'\\', BACKSLASH),
+    (b'\t', TAB),
+];
+
 /// The class of each byte value (0 for the bytes no gate asks about).
 static CLASSES: [Class; 256] = {
     let mut classes = [0; 256];
-    classes[b'"' as usize] = QUOTE;
-    classes[b'\'' as usize] = QUOTE;
-    classes[b'`' as usize] = QUOTE;
-    classes[b'=' as usize] = EQUALS;
-    classes[b']' as usize] = CLOSE_BRACKET;
-    classes[b'(' as usize] = OPEN_PAREN;
-    classes[b'<' as usize] = LESS_THAN;
-    classes[b'!' as usize] = BANG;
-    classes[b':' as usize] = COLON;
-    classes[b',' as usize] = COMMA;
-    classes[b'\\' as usize] = BACKSLASH;
-    classes[b'\t' as usize] = TAB;
+    let mut i = 0;
+    while i < CLASSIFIED.len() {
+        classes[CLASSIFIED[i].0 as usize] = CLASSIFIED[i].1;
+        i += 1;
+    }
     classes
 };
 
