@@ -527,6 +527,52 @@ mod tests {
     }
 
     #[test]
+    fn the_value_table_decodes_both_alphabets_and_nothing_else() {
+        const STANDARD: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        // `=` is padding, not a character (see base64_round_trips).
+        for b in (0..=255u8).filter(|&b| b != b'=') {
+            let value = STANDARD.iter().position(|&c| c == b).or(match b {
+                b'-' => Some(62),
+                b'_' => Some(63),
+                _ => None,
+            });
+            // "AAA" then `b`: the last character's value is the low 6 bits of the last byte.
+            let decoded = base64_decode(&[b'A', b'A', b'A', b]);
+            assert_eq!(decoded.map(|d| usize::from(d[2])), value, "byte {b}");
+            assert_eq!(is_base64(b), value.is_some(), "byte {b}");
+        }
+        assert_eq!(base64_decode(b"YWJjZA").unwrap(), b"abcd");
+        assert_eq!(base64_decode(b"YWJjZA==").unwrap(), b"abcd");
+        assert!(base64_decode(b"YW=jZA").is_none());
+    }
+
+    #[test]
+    fn printable_text_is_counted_in_characters_and_noise_stops_early() {
+        let mut text = b"nineteen characters".to_vec();
+        assert!(mostly_printable(&text));
+        text.push(0x07); // 1 bad in 20: 5%
+        assert!(mostly_printable(&text));
+        text[0] = 0x01; // 2 bad in 20
+        assert!(!mostly_printable(&text));
+        // A C1 control is a control; a letter outside ASCII is text.
+        assert!(!mostly_printable("ab\u{85}cd".as_bytes()));
+        assert!(mostly_printable("Größe".as_bytes()));
+        // A sequence cut at the end is not held against the text; invalid bytes before it are.
+        assert!(mostly_printable(b"abcd\xE2\x82"));
+        assert!(!mostly_printable(b"ab\xFFcd"));
+        assert!(!mostly_printable(b""));
+        assert!(!mostly_printable(b"\xFF\xFE\x01\x02 and then a long run of ordinary text after the noise"));
+    }
+
+    #[test]
+    fn a_padded_head_decodes_on_the_stack() {
+        assert!(head_decodes_to_text(b"YWxpY2U="));
+        assert!(head_decodes_to_text(b"dG9rZW49Z2hwX3NvbWV0aGluZ19sb25n"));
+        assert!(!head_decodes_to_text(b"/////////////w=="));
+        assert!(!head_decodes_to_text(b"YWxpY2U*"));
+    }
+
+    #[test]
     fn percent_decoding_keeps_what_is_not_an_escape() {
         assert_eq!(percent_decode(b"a%2Fb%3d%zz%"), b"a/b=%zz%");
     }

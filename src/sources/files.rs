@@ -422,3 +422,57 @@ fn joined_rest<'p>(root: &Path, path: &'p Path) -> Option<&'p Path> {
 fn joined_rest<'p>(_root: &Path, _path: &'p Path) -> Option<&'p Path> {
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Seek, Write};
+
+    #[test]
+    fn the_byte_comparison_agrees_with_strip_prefix_or_leaves_it_the_call() {
+        let cases = [
+            ("/tmp/tree", "/tmp/tree/a/b.rs"),
+            ("/tmp/tree/", "/tmp/tree/a"),
+            ("./tree", "./tree/a/b"),
+            (".", "./a"),
+            ("./", "./a/b"),
+            ("tree/.", "tree/./a"),
+            ("a//b", "a//b/c"),
+            ("/", "/etc/hosts"),
+            ("/tmp/tree", "/tmp/treetop/a"),
+            ("/tmp/tree", "/tmp/tree"),
+            ("/tmp/tree", "/tmp/tree/a/"),
+            ("/tmp/tree", "/tmp/tree//a"),
+            ("/tmp/tree", "/tmp/tree/./a"),
+            ("/tmp/tree", "/tmp/tree/a/."),
+        ];
+        let mut by_bytes = 0;
+        for (root, path) in cases {
+            let (root, path) = (Path::new(root), Path::new(path));
+            let Some(rest) = joined_rest(root, path) else { continue };
+            by_bytes += 1;
+            assert_eq!(Some(rest), path.strip_prefix(root).ok(), "{root:?} {path:?}");
+        }
+        assert_eq!(by_bytes, 8, "the clean joins are compared by bytes");
+        for (root, path) in
+            [("/tmp/tree", "/tmp/treetop/a"), ("/tmp/tree", "/tmp/tree/a/"), ("/tmp/tree", "/tmp/tree//a")]
+        {
+            assert_eq!(joined_rest(Path::new(root), Path::new(path)), None, "{path}");
+        }
+    }
+
+    #[test]
+    fn a_file_is_read_whole_whatever_its_size_said() {
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(b"0123456789").unwrap();
+        // A reused buffer holds a longer earlier file: only this file's bytes count.
+        let mut buffer = b"stale bytes from a longer file".to_vec();
+        for said in [10, 4, 0, 25] {
+            file.rewind().unwrap();
+            let read = read_known_size(&mut file, said, &mut buffer).unwrap();
+            assert_eq!(&buffer[..read], b"0123456789", "size said {said}");
+        }
+        let mut empty = tempfile::tempfile().unwrap();
+        assert_eq!(read_known_size(&mut empty, 0, &mut buffer).unwrap(), 0);
+    }
+}
