@@ -428,6 +428,22 @@ pub fn percent_decode(encoded: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Bytes that count as bad in [`mostly_printable`] wherever they stand: ASCII controls but tab,
+/// newline and carriage return (a character each), and the bytes UTF-8 never uses (C0, C1,
+/// F5–FF: an invalid sequence each, unless they end the text).
+static SURELY_BAD: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = (c < b' ' && !matches!(c, b'\n' | b'\r' | b'\t'))
+            || c == 0x7F
+            || matches!(c, 0xC0 | 0xC1 | 0xF5..=0xFF);
+        b += 1;
+    }
+    table
+};
+
 /// At least 95% of the characters are printable (any script) or whitespace, and there is one.
 fn mostly_printable(bytes: &[u8]) -> bool {
     // Characters, not bytes: UTF-8 text in any language is text. A sequence cut at the end (a
@@ -436,6 +452,15 @@ fn mostly_printable(bytes: &[u8]) -> bool {
     // Characters and invalid bytes together never outnumber the bytes, so once `bad * 20`
     // passes the length the answer is no whatever follows (noise gets here in a few bytes).
     let too_many_bad = |bad: usize| bad * 20 > bytes.len();
+    // First a cheaper count that never exceeds `bad`: bytes that are a bad character or an
+    // invalid sequence wherever they stand (the last byte aside, which may end a cut sequence).
+    let mut surely_bad = 0;
+    for &b in bytes.iter().take(bytes.len().saturating_sub(1)) {
+        surely_bad += usize::from(SURELY_BAD[b as usize]);
+        if too_many_bad(surely_bad) {
+            return false;
+        }
+    }
     let mut chunks = bytes.utf8_chunks().peekable();
     while let Some(chunk) = chunks.next() {
         let valid = chunk.valid();
