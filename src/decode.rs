@@ -212,7 +212,8 @@ fn base64_prefix_len(bytes: &[u8]) -> usize {
     // here), then byte by byte to the first that is not.
     let mut len = 0;
     for block in bytes.chunks_exact(8) {
-        if !block.iter().fold(true, |all, &b| all & is_base64(b)) {
+        // Values are below 64: any high bit is a byte outside the alphabets.
+        if block.iter().fold(0, |any, &b| any | BASE64_VALUES[b as usize]) & 0x80 != 0 {
             break;
         }
         len += 8;
