@@ -273,12 +273,22 @@ fn scan_file(
     let Some(size) = usize::try_from(size).ok().filter(|&size| size < isize::MAX as usize) else {
         return diagnostics.error(format!("cannot read {shown}: too large to hold in memory"));
     };
+    if size > KEPT_BUFFER {
+        // A rare big file gets a buffer of its own, which std's read_to_end fills without
+        // zeroing it first (zeroing a reused buffer is cheap only because it grows once).
+        let mut bytes = Vec::with_capacity(size + 1);
+        return match file.read_to_end(&mut bytes) {
+            Ok(_) => visit_text(Cow::Owned(bytes), shown, diagnostics, visit),
+            Err(err) => diagnostics.error(format!("cannot read {shown}: {err}")),
+        };
+    }
     READ_BUFFER.with_borrow_mut(|buffer| {
         match read_known_size(&mut file, size, buffer) {
             Ok(read) => visit_text(Cow::Borrowed(&buffer[..read]), shown, diagnostics, visit),
             Err(err) => diagnostics.error(format!("cannot read {shown}: {err}")),
         }
-        if buffer.capacity() > KEPT_BUFFER {
+        if buffer.capacity() > KEPT_BUFFER + 1 {
+            // A file that grew while it was read.
             *buffer = Vec::new();
         }
     });
@@ -290,7 +300,7 @@ thread_local! {
     static READ_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Largest [`READ_BUFFER`] kept between files (bytes); a rare bigger file gets its own.
+/// Largest file read into [`READ_BUFFER`] (bytes); a rare bigger file gets a buffer of its own.
 const KEPT_BUFFER: usize = 1 << 20;
 
 /// Reads all of `file`, whose metadata said it holds `size` bytes, into the start of `buffer`
