@@ -35,6 +35,7 @@ pub mod filters;
 pub mod finding;
 pub mod fingerprint;
 pub mod installer;
+pub mod keywords;
 pub mod lines;
 pub mod matcher;
 pub mod report;

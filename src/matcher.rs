@@ -1,14 +1,14 @@
 //! Finds candidate secrets: a keyword prefilter over all rules, then each candidate rule's regex.
 //!
-//! The prefilter is one Aho-Corasick pass (ASCII case-insensitive: a case-sensitive automaton over
-//! the lowercased keywords reads a lowercased copy of the text) for every rule's keywords. A rule runs only if one of its keywords occurs anywhere in the text; rules without
-//! keywords always run. The regexes then run over the whole text, so a match may sit anywhere,
-//! not only next to a keyword hit. Nothing here judges a match: that is `filters`' job.
+//! The prefilter is one ASCII case-insensitive pass over the text for every rule's keywords (see
+//! [`crate::keywords`]). A rule runs only on windows around its keywords' hits (see
+//! [`Matcher::find`]); rules without keywords run on the whole text. Nothing here judges a match:
+//! that is `filters`' job.
 
 use crate::decode;
+use crate::keywords::Keywords;
 use crate::rules::{Origin, RuleSet, RuleSpec};
-use aho_corasick::AhoCorasick;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -113,7 +113,7 @@ fn window_end(text: &[u8], hit_end: usize, multiline: bool) -> usize {
 #[derive(Debug)]
 pub struct Matcher {
     rules: Vec<CompiledRule>,
-    prefilter: AhoCorasick,
+    prefilter: Keywords,
     /// For each prefilter pattern, the rules that listed it as a keyword.
     keyword_rules: Vec<Vec<usize>>,
     /// Rules without keywords: they run on every text.
@@ -124,15 +124,6 @@ pub struct Matcher {
     /// or one of [`crate::assign::HINT_KEYWORDS`]).
     assign_patterns: Vec<bool>,
 }
-
-thread_local! {
-    /// The text being searched, lowercased (see [`Matcher::find_with_hints`]); kept per thread so
-    /// each text does not allocate its own.
-    static LOWERED: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
-}
-
-/// Largest lowercased copy kept for the next text (a rare huge file must not pin its size).
-const KEPT_LOWERED: usize = 4 << 20;
 
 /// Compiles one rule's regex the way every rule is compiled: over bytes, Unicode off (ASCII
 /// classes, fast); a pattern that needs Unicode (`\p{L}`, a non-ASCII literal, as in a gitleaks
@@ -224,14 +215,7 @@ impl Matcher {
                 }
             }
         }
-        // The keywords are lowercase and so is the text the automaton reads: a case-sensitive
-        // automaton then has about half the byte classes of an ASCII case-insensitive one, so its
-        // transition table (one row per state, a column per class) is half as wide and stays in
-        // the CPU caches better.
-        let prefilter = AhoCorasick::builder()
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&keywords)
-            .context("could not build the keyword prefilter")?;
+        let prefilter = Keywords::new(&keywords)?;
         Ok(Matcher {
             rules: compiled,
             prefilter,
@@ -262,31 +246,28 @@ impl Matcher {
         for &index in &self.unconditional {
             windows.insert(index, std::iter::once(0..text.len()).collect());
         }
-        // The automaton is case-sensitive over lowercase keywords (see `new`): it reads a
-        // lowercased copy, same length, so offsets hold in `text`.
-        let mut lowered = LOWERED.take();
-        lowered.clear();
-        lowered.extend(text.iter().map(u8::to_ascii_lowercase));
-        for hit in self.prefilter.find_overlapping_iter(&lowered[..]) {
-            let pattern = hit.pattern().as_usize();
+        let mut hits = Vec::new();
+        self.prefilter.find_all(text, &mut hits);
+        for hit in hits {
+            let pattern = hit.pattern;
             if pattern == self.context_patterns[0] {
-                hints.basic.push(hit.start());
+                hints.basic.push(hit.start);
             } else if pattern == self.context_patterns[1] {
                 hints.kubernetes = true;
             }
             if self.assign_patterns[pattern] {
-                hints.assign.push(hit.start());
+                hints.assign.push(hit.start);
             }
-            for &index in &self.keyword_rules[hit.pattern().as_usize()] {
+            for &index in &self.keyword_rules[pattern] {
                 let multiline = self.rules[index].source.multiline;
                 let rule_windows = windows.entry(index).or_default();
                 match rule_windows.last_mut() {
                     // Hits on a line already covered only push the window's end further.
-                    Some(last) if hit.start() < last.end => {
-                        last.end = last.end.max(window_end(text, hit.end(), multiline))
+                    Some(last) if hit.start < last.end => {
+                        last.end = last.end.max(window_end(text, hit.end, multiline))
                     }
                     _ => {
-                        let window = window_start(text, hit.start())..window_end(text, hit.end(), multiline);
+                        let window = window_start(text, hit.start)..window_end(text, hit.end, multiline);
                         match rule_windows.last_mut() {
                             Some(last) if window.start <= last.end => last.end = last.end.max(window.end),
                             _ => rule_windows.push(window),
@@ -294,9 +275,6 @@ impl Matcher {
                     }
                 }
             }
-        }
-        if lowered.capacity() <= KEPT_LOWERED {
-            LOWERED.set(lowered);
         }
         let mut matches = Vec::new();
         for (&index, rule_windows) in &windows {

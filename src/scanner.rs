@@ -51,6 +51,15 @@ struct Check<'t, 'f> {
     in_scope: &'f [bool],
 }
 
+/// Byte range of the lines of `text` holding the non-empty `range`, newlines included (as
+/// [`LineIndex::byte_range`] of their line numbers, without indexing the whole text).
+fn lines_holding(text: &[u8], range: &Range<usize>) -> Range<usize> {
+    let start = memchr::memrchr(b'\n', &text[..range.start]).map_or(0, |p| p + 1);
+    let last = range.end - 1;
+    let end = memchr::memchr(b'\n', &text[last..]).map_or(text.len(), |p| last + p + 1);
+    start..end
+}
+
 /// How many encodings deep a secret is looked for (base64 of percent-encoded text is 2).
 pub const MAX_DECODE_DEPTH: usize = 2;
 
@@ -366,24 +375,29 @@ impl Scanner {
         let hints: Vec<usize> = hints.iter().map(|at| at + window.start).collect();
         let mut findings: Vec<(Range<usize>, Finding)> = Vec::new();
         for rewrite in assign::rewrites(check.text, window, &hints) {
-            let lines = (check.lines)();
-            let (first, last) = (lines.line_of(rewrite.range.start), lines.line_of(rewrite.range.end - 1));
-            if (check.markers)().covers(first, last) {
-                continue;
-            }
-            let context = lines.byte_range(first, last);
-            let context = context.start.max(rewrite.range.start.saturating_sub(DECODE_CONTEXT))
-                ..context.end.min(rewrite.range.end + DECODE_CONTEXT);
+            let range = rewrite.range.clone();
+            let context = lines_holding(check.text, &range);
+            let context = context.start.max(range.start.saturating_sub(DECODE_CONTEXT))
+                ..context.end.min(range.end + DECODE_CONTEXT);
             let view = assign::View::new(check.text, context, rewrite);
             let view_lines = OnceCell::new();
             let view_lines = || view_lines.get_or_init(|| LineIndex::new(&view.text));
             let no_markers = AllowMarkers::default();
             let no_markers = || &no_markers;
             let inner = Check { text: &view.text, lines: &view_lines, markers: &no_markers, ..*check };
-            for found in self.accepted_matches(&inner, 0..view.text.len()).0 {
-                let inside = found.secret.start < view.part.end && found.secret.end > view.part.start;
+            let mut found = self.accepted_matches(&inner, 0..view.text.len()).0;
+            found.retain(|found| found.secret.start < view.part.end && found.secret.end > view.part.start);
+            // Most views hold nothing: the text's lines and markers are only read for one that does.
+            if found.is_empty() {
+                continue;
+            }
+            let lines = (check.lines)();
+            if (check.markers)().covers(lines.line_of(range.start), lines.line_of(range.end - 1)) {
+                continue;
+            }
+            for found in found {
                 let original = view.original_range(&found.secret);
-                if !inside || findings.iter().any(|(r, _)| r.start < original.end && original.start < r.end) {
+                if findings.iter().any(|(r, _)| r.start < original.end && original.start < r.end) {
                     continue;
                 }
                 let mut finding = self.finding(&view.text, check.path, &found, view_lines());

@@ -531,3 +531,25 @@ fn a_query_string_in_a_dotenv_line_is_not_read_as_one_value() {
     let query = format!("AUTH_PARAMS=client_id=acme&client_secret={plain}&scope=read,write\n");
     assert_eq!(secrets(".env", query), [plain.as_str()]);
 }
+
+/// Each form's regex only runs on lines past a cheap gate read off the regex (`assign::gates`):
+/// the less common spellings each gate must let through are still read.
+#[test]
+fn every_spelling_a_form_reads_passes_its_gate() {
+    let value = random(48, 40);
+    let (head, tail) = (random(49, 12), random(50, 8));
+    let symbolic = format!("{head}&{tail}");
+    let listed = format!("{head},{tail}");
+    for (path, line, secret) in [
+        ("config.py", format!("CLIENT_SECRET: Optional[str] = \"{value}\""), &value),
+        ("config.go", format!("apiToken := b\"{value}\""), &value),
+        ("main.go", format!("os.Setenv(\"API_TOKEN\", \"{value}\")"), &value),
+        ("web.config", format!("<add key = \"ApiToken\"   value = \"{value}\" />"), &value),
+        ("config.c", format!("char password[] = \"{symbolic}\";"), &symbolic),
+        ("config.php", format!("$cfg[ \"db_pass\" ]= \"{symbolic}\";"), &symbolic),
+        (".env", format!("export\tDB_PASSWORD={listed}"), &listed),
+        ("deploy.yml", format!("env:\n  - name: SMTP_PASS\r\n    value: \"{symbolic}\""), &symbolic),
+    ] {
+        assert_eq!(secrets(path, format!("{line}\n")), [secret.as_str()], "{line}");
+    }
+}

@@ -2,23 +2,20 @@
 //! cover, one lexer per syntax family. Each finds (name, value) pairs and rewrites them as
 //! `name = "value"`, which the rules then judge like any other assignment.
 
+use super::gates;
+use super::shape::LineShape;
 use super::Rewrite;
-use memchr::memmem;
 use regex::bytes::{Regex, RegexBuilder};
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
-/// One syntax family: a byte string its lines must hold (cheap test first) and a regex with
-/// `name` and `value` groups (or, where a quoted value has its own alphabet, `quoted`).
+/// One syntax family: a cheap test its lines must pass and a regex with `name` and `value`
+/// groups (or, where a quoted value has its own alphabet, `quoted`).
 struct Form {
-    needle: &'static [u8],
-    /// True if the form's value is always written between quotes: a line without a quote
-    /// cannot hold it, and most lines that wake the extractor (`TokenStream`, `let token = …`)
-    /// have none.
-    needs_quote: bool,
-    /// True if the needle must open the line (after blanks), as Dockerfile instructions do: a
-    /// test of the line's first bytes instead of a search through it.
-    opens_line: bool,
+    /// A necessary condition for the regex to match the line, read from the line's bytes alone
+    /// (see [`gates`]): most lines that wake the extractor (`TokenStream`, `let token = …`) fail
+    /// it, and the regex, built on first use, only runs on the rest.
+    gate: fn(&LineShape<'_>) -> bool,
     regex: &'static str,
     /// Post-check on the match (the element form needs its closing tag to repeat the name).
     check: fn(&[u8], &regex::bytes::Captures<'_>) -> bool,
@@ -54,26 +51,20 @@ const FORMS: &[Form] = &[
     // XML attribute pairs: web.config `<add key="ApiToken" value="…" />`, Spring
     // `<property name="clientSecret" value="…"/>`.
     Form {
-        needle: b"value",
-        needs_quote: true,
-        opens_line: false,
+        gate: gates::xml_attribute,
         regex: r#"\b(?:key|name)\s*=\s*["'](?P<name>[A-Za-z0-9_.:\-]{1,100})["']\s+value\s*=\s*["'](?P<value>[^"'\r\n]{1,300})["']"#,
         check: always,
     },
     // XML element text: Maven's `<password>…</password>`.
     Form {
-        needle: b"</",
-        needs_quote: false,
-        opens_line: false,
+        gate: gates::xml_element,
         regex: r#"<(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,60})>(?P<value>[^<>\s]{1,300})</"#,
         check: closes_same_element,
     },
     // Name/value objects: ECS `{"name": "X", "value": "…"}`, Kubernetes flow style
     // `- {name: X, value: "…"}`.
     Form {
-        needle: b"value",
-        needs_quote: false,
-        opens_line: false,
+        gate: gates::name_value_object,
         // A quoted value takes every character up to its closing quote (`"a,b c"`); a plain one
         // ends at a blank, a comma or the closing bracket.
         regex: r#"["']?\bname["']?\s*:\s*["']?(?P<name>[A-Za-z0-9_.\-]{1,100})["']?\s*,\s*["']?value["']?\s*:\s*(?:["'](?P<quoted>[^"'\r\n]{1,300})["']|(?P<value>[^"'\s,}\]]{1,300}))"#,
@@ -85,9 +76,7 @@ const FORMS: &[Form] = &[
     // bare `name = "value"` is the plain rules' business, and the regex says so itself, so the
     // many plain assignments never reach the (slower) capture step.
     Form {
-        needle: b"=",
-        needs_quote: true,
-        opens_line: false,
+        gate: gates::typed_declaration,
         regex: concat!(
             r#"(?P<name>[A-Za-z_][A-Za-z0-9_]{0,100})"#,
             r#"(?:(?:\[[0-9]*\])?\s*:\s*[A-Za-z_][A-Za-z0-9_.<>?\[\]]*\s*:?=\s*(?:@|\$|[rRbBuUfF]{1,2})?"#,
@@ -100,9 +89,7 @@ const FORMS: &[Form] = &[
     // Subscripts: PHP `$config['client_secret'] = '…'`, Python `os.environ["API_TOKEN"] = "…"`,
     // Ruby `settings[:api_key] = "…"`.
     Form {
-        needle: b"]",
-        needs_quote: true,
-        opens_line: false,
+        gate: gates::subscript,
         regex: r#"\[\s*:?["']?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,100})["']?\s*\]\s*=\s*["'](?P<value>[^"'\r\n]{1,300})["']"#,
         check: always,
     },
@@ -110,39 +97,29 @@ const FORMS: &[Form] = &[
     // `ENV.fetch`, Node `process.env.API_TOKEN || "…"` (the default is a value written in the
     // code, under the variable's name).
     Form {
-        needle: b"nv",
-        needs_quote: true,
-        opens_line: false,
+        gate: gates::environment_read,
         regex: r#"(?:(?:environ\.get|environ\.setdefault|getenv|[Ee]nv\.get)\(\s*["']|process\.env\.|process\.env\[["'])(?P<name>[A-Za-z_][A-Za-z0-9_]{0,100})(?:["']\s*,\s*|["']?\]?\s*(?:\|\||\?\?)\s*)["'](?P<value>[^"'\r\n]{1,300})["']"#,
         check: always,
     },
     Form {
-        needle: b"NV",
-        needs_quote: true,
-        opens_line: false,
+        gate: gates::env_fetch,
         regex: r#"\bENV\.fetch\(\s*["'](?P<name>[A-Za-z_][A-Za-z0-9_]{0,100})["']\s*,\s*["'](?P<value>[^"'\r\n]{1,300})["']"#,
         check: always,
     },
     // Defines and setters taking (name, value): PHP `define('DB_PASSWORD', '…')`.
     Form {
-        needle: b"(",
-        needs_quote: true,
-        opens_line: false,
+        gate: gates::define,
         regex: r#"\b(?:define|putenv|setenv|Setenv|SetEnvironmentVariable)\(\s*["'](?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,100})["']\s*,\s*["'](?P<value>[^"'\r\n]{1,300})["']"#,
         check: always,
     },
     // Dockerfile `ENV NAME value` (the space form) and `ARG NAME=value`.
     Form {
-        needle: b"ENV",
-        needs_quote: false,
-        opens_line: true,
+        gate: gates::dockerfile_env,
         regex: r#"(?m)^[ \t]*ENV[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]+["']?(?P<value>[^"'\s]{1,300})"#,
         check: always,
     },
     Form {
-        needle: b"ARG",
-        needs_quote: false,
-        opens_line: true,
+        gate: gates::dockerfile_arg,
         regex: r#"(?m)^[ \t]*ARG[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)=["']?(?P<value>[^"'\s]{1,300})"#,
         check: always,
     },
@@ -150,62 +127,57 @@ const FORMS: &[Form] = &[
     // comment follows one) or the line's end, so `&` and `,` are part of it; the plain rules end
     // a value there, as in a URL's query, and would read `Zq7` of `Zq7&hT2…`.
     Form {
-        needle: b"=",
-        needs_quote: false,
-        opens_line: false,
+        gate: gates::dotenv,
         regex: r#"\A[ \t]*(?:export[ \t]+)?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,100})=(?P<value>[^\s"'`#$]\S{0,299})"#,
         check: dotenv_value_is_cut_by_plain_rules,
     },
     // YAML tags before a value: `api_key: !!binary …`, `!!str`.
     Form {
-        needle: b"!!",
-        needs_quote: false,
-        opens_line: false,
+        gate: gates::yaml_tag,
         regex: r#"(?P<name>[A-Za-z_][A-Za-z0-9_.\-]{0,100})["']?\s*:\s*!![a-z]+\s+["']?(?P<value>[^"'\s]{1,300})"#,
         check: always,
     },
 ];
 
-/// A form compiled: its needle's searcher (built once, not per line), its regex, and the indexes
-/// of the `name` and `value` groups (looking a group up by name hashes the name, per match).
+/// A form compiled: its regex and the indexes of the `name` and `value` groups (looking a group
+/// up by name hashes the name, per match).
 struct Compiled {
-    needle: memmem::Finder<'static>,
     regex: Regex,
     name: usize,
     value: usize,
     quoted: Option<usize>,
 }
 
-static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
-    FORMS
-        .iter()
-        .map(|form| {
-            let regex =
-                RegexBuilder::new(form.regex).unicode(false).build().expect("built-in form regexes compile");
-            let group = |name| regex.capture_names().position(|n| n == Some(name));
-            let (name, value) = (group("name").expect("form group"), group("value").expect("form group"));
-            let quoted = group("quoted");
-            Compiled { needle: memmem::Finder::new(form.needle), regex, name, value, quoted }
-        })
-        .collect()
-});
+impl Compiled {
+    fn new(form: &Form) -> Compiled {
+        let regex =
+            RegexBuilder::new(form.regex).unicode(false).build().expect("built-in form regexes compile");
+        let group = |name| regex.capture_names().position(|n| n == Some(name));
+        let (name, value) = (group("name").expect("form group"), group("value").expect("form group"));
+        let quoted = group("quoted");
+        Compiled { regex, name, value, quoted }
+    }
+}
+
+/// Each form compiled on its first line past the gate: a scan whose lines never pass a form's
+/// gate never pays for its regex (building one costs as much as a few thousand searches).
+static COMPILED: [OnceLock<Compiled>; FORMS.len()] = [const { OnceLock::new() }; FORMS.len()];
 
 /// The (name, value) pairs written in `line` of `text` in one of the [`FORMS`], each rewritten
 /// as `name = "value"` with every byte mapped back to where it was written.
 pub fn canonical(text: &[u8], line: Range<usize>) -> Vec<Rewrite> {
-    let bytes = &text[line.clone()];
+    canonical_in(text, line.start, &LineShape::read(&text[line]))
+}
+
+/// [`canonical`] for a line whose shape is read (`shape.bytes` starts at `start` in `text`).
+pub fn canonical_in(text: &[u8], start: usize, shape: &LineShape<'_>) -> Vec<Rewrite> {
+    let bytes = shape.bytes;
     let mut out = Vec::new();
-    let has_quote = memchr::memchr3(b'"', b'\'', b'`', bytes).is_some();
-    let opening = bytes.trim_ascii_start();
-    for (form, compiled) in FORMS.iter().zip(COMPILED.iter()) {
-        let present = if form.opens_line {
-            opening.starts_with(form.needle)
-        } else {
-            compiled.needle.find(bytes).is_some()
-        };
-        if (form.needs_quote && !has_quote) || !present {
+    for (form, compiled) in FORMS.iter().zip(&COMPILED) {
+        if !(form.gate)(shape) {
             continue;
         }
+        let compiled = compiled.get_or_init(|| Compiled::new(form));
         for caps in compiled.regex.captures_iter(bytes) {
             if !(form.check)(bytes, &caps) {
                 continue;
@@ -214,7 +186,7 @@ pub fn canonical(text: &[u8], line: Range<usize>) -> Vec<Rewrite> {
             let value = caps.get(compiled.value).or_else(|| compiled.quoted.and_then(|q| caps.get(q)));
             let name = caps.get(compiled.name).expect("the name group always takes part");
             let (name, value) = (name.range(), value.expect("a value group takes part").range());
-            let shift = |r: Range<usize>| r.start + line.start..r.end + line.start;
+            let shift = |r: Range<usize>| r.start + start..r.end + start;
             out.push(assignment(text, shift(name), shift(value)));
         }
     }
@@ -235,8 +207,9 @@ pub fn name_value_lines(text: &[u8], block: Range<usize>) -> Option<Rewrite> {
         RegexBuilder::new(pair).unicode(false).build().expect("built-in form regexes compile")
     });
     let bytes = &text[block.clone()];
-    static NAME: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"name:"));
-    NAME.find(bytes)?;
+    if !gates::opens_name_entry(bytes) {
+        return None;
+    }
     let caps = PAIR.captures(bytes)?;
     let name = caps.name("name")?.range();
     let value = ["double", "single", "plain"].iter().find_map(|group| caps.name(group))?.range();
@@ -266,6 +239,8 @@ impl TableHeader {
     pub fn read(text: &[u8]) -> TableHeader {
         let end = memchr::memchr(b'\n', text).unwrap_or(text.len());
         let columns = DELIMITERS.map(|delimiter| {
+            // The name and value columns are two titles: a header without the delimiter has one.
+            memchr::memchr(delimiter, &text[..end])?;
             let header: Vec<String> = text[..end]
                 .split(|&b| b == delimiter)
                 .map(|title| String::from_utf8_lossy(title).trim().trim_matches('"').to_ascii_lowercase())

@@ -31,12 +31,13 @@ pub fn literal_at(text: &[u8], at: usize) -> Option<Literal> {
         return None;
     }
     let mut i = at + 1;
-    while i < text.len() {
+    // Only three bytes end or interrupt a literal: jump from one to the next.
+    while let Some(offset) = text.get(i..).and_then(|rest| memchr::memchr3(b'\\', b'\n', quote, rest)) {
+        i += offset;
         match text[i] {
             b'\\' => i += 2,
             b'\n' => return None,
-            b if b == quote => return Some(Literal { quote: at, content: at + 1..i, end: i + 1 }),
-            _ => i += 1,
+            _ => return Some(Literal { quote: at, content: at + 1..i, end: i + 1 }),
         }
     }
     None

@@ -11,6 +11,7 @@
 //!   `name = "value"`.
 //! - [`names`]: the judgement of a name's words (`primary_key` and `next_page_token` use a secret
 //!   word in another sense).
+//! - [`shape`] and [`gates`]: the cheap tests that keep most lines away from the lexers.
 //! - [`values`]: the judgement of a quoted value that may hold any printable character (a
 //!   sentence or a URL under a secret-like name is not a secret).
 //!
@@ -19,12 +20,19 @@
 //! first to last literal. Only lines holding a generic rule's keyword or one of [`HINT_KEYWORDS`]
 //! (found in the matcher's keyword pass, at no extra cost) are looked at, so text without them
 //! pays nothing.
+//!
+//! Code is full of such lines (`token`, `key`), and few hold a pair a lexer reads: each line's
+//! [`shape`] is read once, and a lexer or a form's regex only runs on a line holding the bytes
+//! it needs ([`gates`], each one a necessary condition read off the form's regex).
 
 pub mod forms;
+pub mod gates;
 pub mod literals;
 pub mod names;
+pub mod shape;
 pub mod values;
 
+use shape::LineShape;
 use std::ops::Range;
 
 /// Words (ASCII case-insensitive) that put a line in the extractor's sight besides the generic
@@ -104,19 +112,29 @@ pub fn rewrites(text: &[u8], window: Range<usize>, hints: &[usize]) -> Vec<Rewri
     let mut done = window.start;
     // Only a line with a delimiter can be a table row: most texts never read their header.
     let header = std::cell::OnceCell::new();
+    // The line after the last hinted one: often the next hinted line, found already.
+    let mut next: Option<Range<usize>> = None;
     for hint in hints {
         if hint < done || hint >= window.end {
             continue;
         }
-        let line = line_around(text, hint, &window);
-        let next_end =
-            if line.end + 1 < window.end { line_around(text, line.end + 1, &window).end } else { line.end };
+        let line = match next.take() {
+            Some(next) if next.contains(&hint) => next,
+            _ => line_around(text, hint, &window),
+        };
+        next = (line.end + 1 < window.end).then(|| line_after(text, line.end, &window));
+        let next_end = next.as_ref().map_or(line.end, |next| next.end);
+        let shape = LineShape::read(&text[line.clone()]);
         out.extend(literals::joined(text, line.start..next_end));
-        out.extend(literals::unescaped(text, line.clone()));
-        out.extend(forms::canonical(text, line.clone()));
-        out.extend(forms::name_value_lines(text, line.start..next_end));
-        let row = &text[line.clone()];
-        if memchr::memchr2(b'\t', b',', row).is_some() {
+        if shape.holds(shape::BACKSLASH) {
+            out.extend(literals::unescaped(text, line.clone()));
+        }
+        out.extend(forms::canonical_in(text, line.start, &shape));
+        // A `- name:` entry opens its line (after blanks).
+        if shape.opening.first() == Some(&b'-') {
+            out.extend(forms::name_value_lines(text, line.start..next_end));
+        }
+        if shape.holds_any(shape::TAB | shape::COMMA) {
             out.extend(forms::table_row(
                 text,
                 line.clone(),
@@ -126,6 +144,13 @@ pub fn rewrites(text: &[u8], window: Range<usize>, hints: &[usize]) -> Vec<Rewri
         done = line.end;
     }
     out
+}
+
+/// The line of `text` after the newline at `newline`, without its own newline, kept inside
+/// `window` (which holds `newline + 1`).
+fn line_after(text: &[u8], newline: usize, window: &Range<usize>) -> Range<usize> {
+    let start = newline + 1;
+    start..memchr::memchr(b'\n', &text[start..window.end]).map_or(window.end, |p| start + p)
 }
 
 /// The line of `text` holding `at`, without its newline, kept inside `window`.
