@@ -100,20 +100,33 @@ pub struct Decoded {
     pub bytes: Vec<u8>,
 }
 
-/// Bytes of the base64 alphabets (standard and URL-safe), as a lookup table.
-static BASE64_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
+/// Marks a byte outside both base64 alphabets in [`BASE64_VALUES`].
+const NOT_BASE64: u8 = 0xFF;
+
+/// The 6-bit value of each byte in the base64 alphabets (standard and URL-safe: `+` and `-`
+/// are 62, `/` and `_` are 63), [`NOT_BASE64`] for any other byte. One table serves both the
+/// run search (is it a base64 byte?) and decoding (what is it worth?), so neither runs a chain
+/// of range tests per byte.
+static BASE64_VALUES: [u8; 256] = {
+    let mut table = [NOT_BASE64; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric() || c == b'+' || c == b'/' || c == b'-' || c == b'_';
+        table[b] = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => NOT_BASE64,
+        };
         b += 1;
     }
     table
 };
 
 fn is_base64(b: u8) -> bool {
-    BASE64_BYTES[b as usize]
+    BASE64_VALUES[b as usize] != NOT_BASE64
 }
 
 /// Every decodable candidate segment in `text`, in text order, without overlaps. `hints` are
@@ -150,19 +163,25 @@ pub fn segments(text: &[u8], hints: Option<&Hints>) -> Vec<Decoded> {
 fn base64_runs(text: &[u8], out: &mut Vec<Decoded>) {
     let mut sample = SAMPLE_STRIDE;
     while sample < text.len() {
+        if !is_base64(text[sample]) {
+            // This sample fails, and so would the next one, whose previous sample it is: skip
+            // both (the same samples as stepping one stride at a time, for half the work).
+            sample += 2 * SAMPLE_STRIDE;
+            continue;
+        }
         let previous = sample - SAMPLE_STRIDE;
-        if !(is_base64(text[sample]) && is_base64(text[previous])) {
+        if !is_base64(text[previous]) {
             sample += SAMPLE_STRIDE;
             continue;
         }
         // Check the bytes between the two samples from the right: a non-base64 byte there moves
         // the search past it.
-        if let Some(gap) = text[previous..sample].iter().rposition(|&b| !is_base64(b)) {
+        if let Some(gap) = last_non_base64(&text[previous..sample]) {
             let after_gap = previous + gap + 1;
             sample = after_gap + SAMPLE_STRIDE;
             continue;
         }
-        let start = text[..previous].iter().rposition(|&b| !is_base64(b)).map_or(0, |p| p + 1);
+        let start = last_non_base64(&text[..previous]).map_or(0, |p| p + 1);
         let mut end = base64_value_end(text, start);
         if end - start >= MIN_BASE64_RUN {
             match wrapped_continuation(text, start, end) {
@@ -173,6 +192,33 @@ fn base64_runs(text: &[u8], out: &mut Vec<Decoded>) {
         }
         sample = end + SAMPLE_STRIDE;
     }
+}
+
+/// Offset of the last byte of `bytes` outside the base64 alphabets, if any.
+fn last_non_base64(bytes: &[u8]) -> Option<usize> {
+    let mut at = bytes.len();
+    while at > 0 {
+        at -= 1;
+        if !is_base64(bytes[at]) {
+            return Some(at);
+        }
+    }
+    None
+}
+
+/// Length of the run of base64 alphabet bytes at the start of `bytes`.
+fn base64_prefix_len(bytes: &[u8]) -> usize {
+    // Eight bytes a round while all are in the alphabet (long runs are the ones that reach
+    // here), then byte by byte to the first that is not.
+    let mut len = 0;
+    for block in bytes.chunks_exact(8) {
+        // Values are below 64: any high bit is a byte outside the alphabets.
+        if block.iter().fold(0, |any, &b| any | BASE64_VALUES[b as usize]) & 0x80 != 0 {
+            break;
+        }
+        len += 8;
+    }
+    len + bytes[len..].iter().take_while(|&&b| is_base64(b)).count()
 }
 
 /// Shortest line of a wrapped base64 block (the `base64` tool wraps at 76, PEM at 64).
@@ -274,7 +320,7 @@ fn percent_segments(text: &[u8], out: &mut Vec<Decoded>) {
 
 /// End of the base64 value starting at `start`: its characters, then `=` padding.
 fn base64_value_end(text: &[u8], start: usize) -> usize {
-    let mut end = start + text[start..].iter().take_while(|&&b| is_base64(b)).count();
+    let mut end = start + base64_prefix_len(&text[start..]);
     while end < text.len() && text[end] == b'=' && end - start < MAX_SEGMENT {
         end += 1;
     }
@@ -293,7 +339,7 @@ fn push_base64_bytes(range: Range<usize>, encoded: &[u8], out: &mut Vec<Decoded>
         return;
     }
     let head = &encoded[..encoded.len().min(32) / 4 * 4];
-    if !head.is_empty() && !base64_decode(head).is_some_and(|h| mostly_printable(&h)) {
+    if !head.is_empty() && !head_decodes_to_text(head) {
         return;
     }
     if let Some(bytes) = base64_decode(encoded).filter(|b| mostly_printable(b)) {
@@ -301,33 +347,65 @@ fn push_base64_bytes(range: Range<usize>, encoded: &[u8], out: &mut Vec<Decoded>
     }
 }
 
+/// True if `head` (at most 32 base64 characters) decodes, as [`base64_decode`] does, to mostly
+/// printable text; decoded on the stack, since most heads are noise and go no further.
+fn head_decodes_to_text(head: &[u8]) -> bool {
+    let mut buffer = [0u8; 24];
+    let data = without_padding(head);
+    let Some(decoded) = buffer.get_mut(..decoded_len(data)) else { return false };
+    data.len() % 4 != 1 && decode_into(data, decoded).is_some() && mostly_printable(decoded)
+}
+
 /// Decodes base64 in the standard or URL-safe alphabet, with or without padding. `None` if a
 /// byte is outside the alphabet or the length cannot be base64.
 pub fn base64_decode(encoded: &[u8]) -> Option<Vec<u8>> {
-    let data = encoded.strip_suffix(b"==").or_else(|| encoded.strip_suffix(b"=")).unwrap_or(encoded);
+    let data = without_padding(encoded);
     if data.len() % 4 == 1 {
         return None;
     }
-    let value = |b: u8| -> Option<u32> {
-        Some(match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => return None,
-        } as u32)
-    };
-    let mut out = Vec::with_capacity(data.len() * 3 / 4);
-    for chunk in data.chunks(4) {
-        let mut acc = 0u32;
-        for (i, &b) in chunk.iter().enumerate() {
-            acc |= value(b)? << (18 - 6 * i);
-        }
-        let bytes = acc.to_be_bytes();
-        out.extend_from_slice(&bytes[1..chunk.len()]);
-    }
+    let mut out = vec![0; decoded_len(data)];
+    decode_into(data, &mut out)?;
     Some(out)
+}
+
+/// `encoded` without its `=` padding (one or two).
+fn without_padding(encoded: &[u8]) -> &[u8] {
+    encoded.strip_suffix(b"==").or_else(|| encoded.strip_suffix(b"=")).unwrap_or(encoded)
+}
+
+/// Bytes that `data.len()` base64 characters (no padding) decode to: 3 for each 4, and one
+/// less than the characters of a last partial group.
+fn decoded_len(data: &[u8]) -> usize {
+    data.len() * 3 / 4
+}
+
+/// Decodes `data` (base64 without padding, length not 1 mod 4) into `out`, which holds
+/// [`decoded_len`] bytes; `None` if a byte is outside the alphabets. The bits of a last partial
+/// group beyond its bytes are dropped.
+fn decode_into(data: &[u8], out: &mut [u8]) -> Option<()> {
+    let value = |b: u8| BASE64_VALUES[b as usize];
+    let group = |chars: &[u8]| -> Option<u32> {
+        let mut acc = 0u32;
+        let mut invalid = 0u8;
+        for (i, &c) in chars.iter().enumerate() {
+            let v = value(c);
+            invalid |= v;
+            acc |= u32::from(v) << (18 - 6 * i);
+        }
+        // Values are below 64, so a high bit means a byte outside the alphabets.
+        (invalid & 0x80 == 0).then_some(acc)
+    };
+    let mut groups = data.chunks_exact(4);
+    let mut slots = out.chunks_exact_mut(3);
+    for (chars, slot) in (&mut groups).zip(&mut slots) {
+        slot.copy_from_slice(&group(chars)?.to_be_bytes()[1..]);
+    }
+    let rest = groups.remainder();
+    if !rest.is_empty() {
+        let bytes = group(rest)?.to_be_bytes();
+        slots.into_remainder().copy_from_slice(&bytes[1..rest.len()]);
+    }
+    Some(())
 }
 
 /// Decodes `%XX` escapes (and leaves everything else, `+` included, as it is).
@@ -351,23 +429,67 @@ pub fn percent_decode(encoded: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Bytes that count as bad in [`mostly_printable`] wherever they stand: ASCII controls but tab,
+/// newline and carriage return (a character each), and the bytes UTF-8 never uses (C0, C1,
+/// F5–FF: an invalid sequence each, unless they end the text).
+static SURELY_BAD: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = (c < b' ' && !matches!(c, b'\n' | b'\r' | b'\t'))
+            || c == 0x7F
+            || matches!(c, 0xC0 | 0xC1 | 0xF5..=0xFF);
+        b += 1;
+    }
+    table
+};
+
 /// At least 95% of the characters are printable (any script) or whitespace, and there is one.
 fn mostly_printable(bytes: &[u8]) -> bool {
     // Characters, not bytes: UTF-8 text in any language is text. A sequence cut at the end (a
     // decoded head stops anywhere) is not held against it.
     let (mut good, mut bad) = (0usize, 0usize);
+    // Characters and invalid bytes together never outnumber the bytes, so once `bad * 20`
+    // passes the length the answer is no whatever follows (noise gets here in a few bytes).
+    let too_many_bad = |bad: usize| bad * 20 > bytes.len();
+    // First a cheaper count that never exceeds `bad`: bytes that are a bad character or an
+    // invalid sequence wherever they stand (the last byte aside, which may end a cut sequence).
+    let mut surely_bad = 0;
+    for &b in bytes.iter().take(bytes.len().saturating_sub(1)) {
+        surely_bad += usize::from(SURELY_BAD[b as usize]);
+        if too_many_bad(surely_bad) {
+            return false;
+        }
+    }
     let mut chunks = bytes.utf8_chunks().peekable();
     while let Some(chunk) = chunks.next() {
-        for c in chunk.valid().chars() {
-            if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
-                bad += 1;
-            } else {
-                good += 1;
+        let valid = chunk.valid();
+        if valid.is_ascii() {
+            // One byte, one character: no decoding needed. ASCII controls are below a space,
+            // and DEL.
+            for &b in valid.as_bytes() {
+                if (b < b' ' && !matches!(b, b'\n' | b'\r' | b'\t')) || b == 0x7F {
+                    bad += 1;
+                } else {
+                    good += 1;
+                }
+            }
+        } else {
+            for c in valid.chars() {
+                if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
+                    bad += 1;
+                } else {
+                    good += 1;
+                }
             }
         }
         let cut_at_end = chunks.peek().is_none() && chunk.invalid().len() < 4;
         if !cut_at_end {
             bad += chunk.invalid().len();
+        }
+        if too_many_bad(bad) {
+            return false;
         }
     }
     good > 0 && bad * 20 <= (good + bad)
@@ -428,6 +550,52 @@ mod tests {
         let found = segments(text.as_bytes(), None);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].bytes, plain.as_bytes());
+    }
+
+    #[test]
+    fn the_value_table_decodes_both_alphabets_and_nothing_else() {
+        const STANDARD: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        // `=` is padding, not a character (see base64_round_trips).
+        for b in (0..=255u8).filter(|&b| b != b'=') {
+            let value = STANDARD.iter().position(|&c| c == b).or(match b {
+                b'-' => Some(62),
+                b'_' => Some(63),
+                _ => None,
+            });
+            // "AAA" then `b`: the last character's value is the low 6 bits of the last byte.
+            let decoded = base64_decode(&[b'A', b'A', b'A', b]);
+            assert_eq!(decoded.map(|d| usize::from(d[2])), value, "byte {b}");
+            assert_eq!(is_base64(b), value.is_some(), "byte {b}");
+        }
+        assert_eq!(base64_decode(b"YWJjZA").unwrap(), b"abcd");
+        assert_eq!(base64_decode(b"YWJjZA==").unwrap(), b"abcd");
+        assert!(base64_decode(b"YW=jZA").is_none());
+    }
+
+    #[test]
+    fn printable_text_is_counted_in_characters_and_noise_stops_early() {
+        let mut text = b"nineteen characters".to_vec();
+        assert!(mostly_printable(&text));
+        text.push(0x07); // 1 bad in 20: 5%
+        assert!(mostly_printable(&text));
+        text[0] = 0x01; // 2 bad in 20
+        assert!(!mostly_printable(&text));
+        // A C1 control is a control; a letter outside ASCII is text.
+        assert!(!mostly_printable("ab\u{85}cd".as_bytes()));
+        assert!(mostly_printable("Größe".as_bytes()));
+        // A sequence cut at the end is not held against the text; invalid bytes before it are.
+        assert!(mostly_printable(b"abcd\xE2\x82"));
+        assert!(!mostly_printable(b"ab\xFFcd"));
+        assert!(!mostly_printable(b""));
+        assert!(!mostly_printable(b"\xFF\xFE\x01\x02 and then a long run of ordinary text after the noise"));
+    }
+
+    #[test]
+    fn a_padded_head_decodes_on_the_stack() {
+        assert!(head_decodes_to_text(b"YWxpY2U="));
+        assert!(head_decodes_to_text(b"dG9rZW49Z2hwX3NvbWV0aGluZ19sb25n"));
+        assert!(!head_decodes_to_text(b"/////////////w=="));
+        assert!(!head_decodes_to_text(b"YWxpY2U*"));
     }
 
     #[test]

@@ -18,8 +18,10 @@ use crate::error::Hinted;
 use anyhow::Result;
 use ignore::{WalkBuilder, WalkState};
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashSet;
-use std::io::Read;
+use std::fs::File;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -240,7 +242,7 @@ fn scan_named(
         }
         return;
     }
-    visit_text(bytes, shown, diagnostics, visit);
+    visit_text(Cow::Owned(bytes), shown, diagnostics, visit);
 }
 
 /// Reads one file found by the walk and hands it to `visit` unless it is too large or binary.
@@ -268,16 +270,71 @@ fn scan_file(
         }
         return;
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
-    if let Err(err) = file.read_to_end(&mut bytes) {
-        return diagnostics.error(format!("cannot read {shown}: {err}"));
+    let Some(size) = usize::try_from(size).ok().filter(|&size| size < isize::MAX as usize) else {
+        return diagnostics.error(format!("cannot read {shown}: too large to hold in memory"));
+    };
+    if size > KEPT_BUFFER {
+        // A rare big file gets a buffer of its own, which std's read_to_end fills without
+        // zeroing it first (zeroing a reused buffer is cheap only because it grows once).
+        let mut bytes = Vec::with_capacity(size + 1);
+        return match file.read_to_end(&mut bytes) {
+            Ok(_) => visit_text(Cow::Owned(bytes), shown, diagnostics, visit),
+            Err(err) => diagnostics.error(format!("cannot read {shown}: {err}")),
+        };
     }
-    visit_text(bytes, shown, diagnostics, visit);
+    READ_BUFFER.with_borrow_mut(|buffer| {
+        match read_known_size(&mut file, size, buffer) {
+            Ok(read) => visit_text(Cow::Borrowed(&buffer[..read]), shown, diagnostics, visit),
+            Err(err) => diagnostics.error(format!("cannot read {shown}: {err}")),
+        }
+        if buffer.capacity() > KEPT_BUFFER + 1 {
+            // A file that grew while it was read.
+            *buffer = Vec::new();
+        }
+    });
+}
+
+thread_local! {
+    /// Each walker thread's buffer for file contents, reused from file to file: most files are
+    /// small, and a fresh allocation per file costs more than reading it.
+    static READ_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Largest file read into [`READ_BUFFER`] (bytes); a rare bigger file gets a buffer of its own.
+const KEPT_BUFFER: usize = 1 << 20;
+
+/// Reads all of `file`, whose metadata said it holds `size` bytes, into the start of `buffer`
+/// (grown as needed, never shrunk); returns how many bytes were read.
+///
+/// std's `read_to_end` asks the kernel for the size again (`fstat`, `lseek`) and reads once more
+/// to see the end. Here the read asks for one byte more than `size`: a read of a regular file
+/// comes back short only at its end, so the usual single read returning `size` bytes ends it. A
+/// file that grew since its size was taken is read to its end; one that shrank, until a read
+/// returns nothing.
+fn read_known_size(file: &mut File, size: usize, buffer: &mut Vec<u8>) -> io::Result<usize> {
+    if buffer.len() <= size {
+        buffer.resize(size + 1, 0);
+    }
+    let mut filled = 0;
+    loop {
+        match file.read(&mut buffer[filled..=size]) {
+            Ok(0) => return Ok(filled),
+            // Short of the byte asked for beyond `size`: the end of the file.
+            Ok(read) if filled + read == size => return Ok(size),
+            Ok(read) if filled + read > size => {
+                buffer.truncate(filled + read);
+                return file.read_to_end(buffer).map(|_| buffer.len());
+            }
+            Ok(read) => filled += read,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
 }
 
 /// Hands a file's bytes to `visit` unless they are binary (counted as skipped).
-fn visit_text(bytes: Vec<u8>, shown: String, diagnostics: &Diagnostics, visit: &Visit<'_>) {
-    match classify(Cow::Owned(bytes)) {
+fn visit_text(bytes: Cow<'_, [u8]>, shown: String, diagnostics: &Diagnostics, visit: &Visit<'_>) {
+    match classify(bytes) {
         Content::Text(text) => visit(Fragment {
             provenance: Provenance::File { path: shown },
             text,
@@ -337,8 +394,10 @@ fn display(path: &Path) -> String {
 
 /// The path findings report for `path`, a path the walker produced under one of `roots`.
 fn shown_path(roots: &[Root], path: &Path) -> String {
-    let under_root =
-        roots.iter().find_map(|root| path.strip_prefix(&root.given).ok().map(|rest| (root, rest)));
+    let under_root = roots.iter().find_map(|root| {
+        let rest = joined_rest(&root.given, path).or_else(|| path.strip_prefix(&root.given).ok())?;
+        Some((root, rest))
+    });
     let joined = match under_root {
         Some((root, rest)) if rest.as_os_str().is_empty() => root.shown.clone(),
         Some((root, rest)) => root.shown.join(rest),
@@ -346,4 +405,84 @@ fn shown_path(roots: &[Root], path: &Path) -> String {
         None => path.to_path_buf(),
     };
     display(&joined)
+}
+
+/// `path` after `root`, found by comparing bytes, when `path` is `root` joined with a relative
+/// path that `Path::strip_prefix` would give back unchanged (no separator or `.` at either end);
+/// else `None`, and the caller compares components (a dozen times slower, and paid per file).
+///
+/// The walker builds each path by joining names to its root, so this is the usual case.
+#[cfg(unix)]
+fn joined_rest<'p>(root: &Path, path: &'p Path) -> Option<&'p Path> {
+    use std::os::unix::ffi::OsStrExt;
+    let (root, bytes) = (root.as_os_str().as_bytes(), path.as_os_str().as_bytes());
+    let rest = bytes.strip_prefix(root)?;
+    let rest = if root.ends_with(b"/") { rest } else { rest.strip_prefix(b"/")? };
+    let clean_ends = !rest.is_empty()
+        && !rest.starts_with(b"/")
+        && !rest.starts_with(b"./")
+        && !rest.ends_with(b"/")
+        && !rest.ends_with(b"/.")
+        && rest != b".";
+    clean_ends.then(|| Path::new(std::ffi::OsStr::from_bytes(rest)))
+}
+
+/// Off Unix, `/` is not the only separator: the components decide (see the Unix version).
+#[cfg(not(unix))]
+fn joined_rest<'p>(_root: &Path, _path: &'p Path) -> Option<&'p Path> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Seek, Write};
+
+    #[test]
+    fn the_byte_comparison_agrees_with_strip_prefix_or_leaves_it_the_call() {
+        let cases = [
+            ("/tmp/tree", "/tmp/tree/a/b.rs"),
+            ("/tmp/tree/", "/tmp/tree/a"),
+            ("./tree", "./tree/a/b"),
+            (".", "./a"),
+            ("./", "./a/b"),
+            ("tree/.", "tree/./a"),
+            ("a//b", "a//b/c"),
+            ("/", "/etc/hosts"),
+            ("/tmp/tree", "/tmp/treetop/a"),
+            ("/tmp/tree", "/tmp/tree"),
+            ("/tmp/tree", "/tmp/tree/a/"),
+            ("/tmp/tree", "/tmp/tree//a"),
+            ("/tmp/tree", "/tmp/tree/./a"),
+            ("/tmp/tree", "/tmp/tree/a/."),
+        ];
+        let mut by_bytes = 0;
+        for (root, path) in cases {
+            let (root, path) = (Path::new(root), Path::new(path));
+            let Some(rest) = joined_rest(root, path) else { continue };
+            by_bytes += 1;
+            assert_eq!(Some(rest), path.strip_prefix(root).ok(), "{root:?} {path:?}");
+        }
+        assert_eq!(by_bytes, 8, "the clean joins are compared by bytes");
+        for (root, path) in
+            [("/tmp/tree", "/tmp/treetop/a"), ("/tmp/tree", "/tmp/tree/a/"), ("/tmp/tree", "/tmp/tree//a")]
+        {
+            assert_eq!(joined_rest(Path::new(root), Path::new(path)), None, "{path}");
+        }
+    }
+
+    #[test]
+    fn a_file_is_read_whole_whatever_its_size_said() {
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(b"0123456789").unwrap();
+        // A reused buffer holds a longer earlier file: only this file's bytes count.
+        let mut buffer = b"stale bytes from a longer file".to_vec();
+        for said in [10, 4, 0, 25] {
+            file.rewind().unwrap();
+            let read = read_known_size(&mut file, said, &mut buffer).unwrap();
+            assert_eq!(&buffer[..read], b"0123456789", "size said {said}");
+        }
+        let mut empty = tempfile::tempfile().unwrap();
+        assert_eq!(read_known_size(&mut empty, 0, &mut buffer).unwrap(), 0);
+    }
 }
