@@ -1,8 +1,8 @@
 //! The keyword prefilter: every occurrence of every rule keyword in a text, ASCII case-insensitive,
 //! in one pass over the text.
 //!
-//! aho-corasick builds the automaton (a DFA over the lowercased keywords); keyfence copies it into
-//! its own transition table and runs its own search loop. Three reasons, each measured on a 132 MB
+//! aho-corasick builds the automaton (an NFA over the lowercased keywords); keyfence turns it into
+//! its own DFA transition table and runs its own search loop. Three reasons, each measured on a 132 MB
 //! directory scan, where this loop is most of the work:
 //! - The crate's overlapping iterator keeps its position in a state struct in memory and
 //!   re-checks it on every byte (about 19 instructions per byte, 60% of the scan's instructions).
@@ -17,7 +17,7 @@
 //! the order the automaton lists the patterns of a match state (tests compare the two).
 
 use aho_corasick::automaton::{Automaton, StateID};
-use aho_corasick::dfa::DFA;
+use aho_corasick::nfa::noncontiguous::NFA;
 use aho_corasick::{Anchored, MatchKind};
 use anyhow::{Context, Result};
 
@@ -90,76 +90,81 @@ impl Keywords {
     /// automaton cannot be built or its table would need more than 32-bit state numbers.
     pub fn new(keywords: &[String]) -> Result<Keywords> {
         let lowered: Vec<String> = keywords.iter().map(|k| k.to_ascii_lowercase()).collect();
-        // No prefilter: with one, start states are "special" in the crate's DFA.
-        let dfa = DFA::builder()
+        // The crate's NFA, not its DFA: our table is built from the NFA's transitions (the DFA
+        // would only be an intermediate copy, built and paged in at every start-up). No
+        // prefilter: it is not used, and building one costs start-up time.
+        let nfa = NFA::builder()
             .match_kind(MatchKind::Standard)
             .prefilter(false)
             .build(&lowered)
             .context("could not build the keyword prefilter")?;
         let (classes, representatives) = byte_classes(&lowered);
-        Keywords::from_dfa(&dfa, classes, &representatives)
+        Keywords::from_automaton(&nfa, classes, &representatives)
     }
 
-    /// Copies `dfa`'s states reachable from its unanchored start into our table, match states
-    /// first.
-    fn from_dfa(dfa: &DFA, classes: [u8; 256], representatives: &[u8]) -> Result<Keywords> {
+    /// Copies the states of `automaton` reachable from its unanchored start into our table,
+    /// match states first. Its `next_state` must be total (an NFA's follows failure transitions).
+    fn from_automaton(
+        automaton: &impl Automaton,
+        classes: [u8; 256],
+        representatives: &[u8],
+    ) -> Result<Keywords> {
         let stride = representatives.len();
-        let start = dfa.start_state(Anchored::No).context("the keyword prefilter has no unanchored start")?;
+        let start =
+            automaton.start_state(Anchored::No).context("the keyword prefilter has no unanchored start")?;
         let too_big = || anyhow::anyhow!("the keyword prefilter has too many states");
-        // Breadth first from the start: `states[i]` is the crate's state our state i copies,
-        // `next[i * stride + class]` the index of the state it goes to. The crate's state ids
-        // are offsets into its transition table, which is smaller than its memory use in u32s:
-        // `seen[id]` is 1 + the index of the state with that id, 0 if not reached yet.
-        let mut seen = vec![0u32; dfa.memory_usage() / 4 + 1];
+        // Breadth first from the start: `states` lists every state reached. The crate's state ids
+        // are indices or offsets into its tables, which are smaller than its memory use in u32s:
+        // `number[id]` is 0 until the state with that id is reached (then 1), and our number
+        // for it once renumbered. (Each table stays as small as it can: at start-up every
+        // page touched is a page fault, and a hook's scan of one file pays for all of them.)
+        let mut number = vec![0u32; automaton.memory_usage() / 4 + 1];
         let mut states: Vec<StateID> = vec![start];
-        seen[start.as_usize()] = 1;
-        let mut next: Vec<usize> = Vec::new();
+        number[start.as_usize()] = 1;
         let mut at = 0;
         while at < states.len() {
             for &byte in representatives {
-                let to = dfa.next_state(Anchored::No, states[at], byte);
-                if seen[to.as_usize()] == 0 {
+                let to = automaton.next_state(Anchored::No, states[at], byte);
+                if number[to.as_usize()] == 0 {
+                    number[to.as_usize()] = 1;
                     states.push(to);
-                    seen[to.as_usize()] = u32::try_from(states.len()).map_err(|_| too_big())?;
                 }
-                next.push(seen[to.as_usize()] as usize - 1);
             }
             at += 1;
         }
         // Renumber: match states first, then the others, each in breadth-first order.
-        let mut order: Vec<usize> = (0..states.len()).filter(|&i| dfa.is_match(states[i])).collect();
+        let (mut order, others): (Vec<StateID>, Vec<StateID>) =
+            states.into_iter().partition(|&s| automaton.is_match(s));
         let match_count = order.len();
-        order.extend((0..states.len()).filter(|&i| !dfa.is_match(states[i])));
-        let mut renumbered = vec![0u32; states.len()];
-        for (new, &old) in order.iter().enumerate() {
-            renumbered[old] = u32::try_from(new * stride).map_err(|_| too_big())?;
+        order.extend(others);
+        u32::try_from(order.len() * stride).map_err(|_| too_big())?;
+        for (new, state) in order.iter().enumerate() {
+            number[state.as_usize()] = (new * stride) as u32;
         }
-        u32::try_from(states.len() * stride).map_err(|_| too_big())?;
-        let mut transitions = vec![0u32; states.len() * stride];
-        for (old, row) in next.chunks(stride).enumerate() {
-            let base = renumbered[old] as usize;
-            for (class, &to) in row.iter().enumerate() {
-                transitions[base + class] = renumbered[to];
+        let mut transitions = Vec::with_capacity(order.len() * stride);
+        for &state in &order {
+            for &byte in representatives {
+                transitions.push(number[automaton.next_state(Anchored::No, state, byte).as_usize()]);
             }
         }
         let mut match_starts = vec![0u32];
         let mut matches = Vec::new();
-        for &old in &order[..match_count] {
-            for i in 0..dfa.match_len(states[old]) {
-                let pattern = dfa.match_pattern(states[old], i);
-                matches.push((pattern.as_u32(), dfa.pattern_len(pattern) as u32));
+        for &state in &order[..match_count] {
+            for i in 0..automaton.match_len(state) {
+                let pattern = automaton.match_pattern(state, i);
+                matches.push((pattern.as_u32(), automaton.pattern_len(pattern) as u32));
             }
             match_starts.push(matches.len() as u32);
         }
         Ok(Keywords {
             classes,
             transitions,
-            start: renumbered[0],
+            start: number[start.as_usize()],
             match_limit: (match_count * stride) as u32,
             stride: stride as u32,
             match_starts,
             matches,
-            longest: dfa.max_pattern_len(),
+            longest: automaton.max_pattern_len(),
         })
     }
 
